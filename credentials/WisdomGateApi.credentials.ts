@@ -1,0 +1,22 @@
+import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { PROVIDERS } from '../nodes/shared/providers';
+import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
+
+const provider = PROVIDERS.wisdomGate;
+
+export class WisdomGateApi implements ICredentialType {
+	name = 'wisdomGateApi';
+
+	displayName = 'Wisdom Gate API';
+
+	icon = credentialIcon;
+
+	documentationUrl = 'https://wisdom-gate.juheapi.com';
+
+	properties: INodeProperties[] = [apiKeyProperty(provider), baseUrlProperty(provider)];
+
+	authenticate: IAuthenticate = authenticateWithHeader;
+
+	test: ICredentialTestRequest = modelsTest;
+}

@@ -1,0 +1,52 @@
+/** The parts every provider credential shares: fields, header authentication and the key test. */
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import type { ProviderCredentialData, ProviderDefinition } from '../nodes/shared/providers';
+import { credentialHeader } from '../nodes/shared/providers';
+
+export const credentialIcon = { light: 'file:icons/soraVideo.svg', dark: 'file:icons/soraVideo.dark.svg' } as const;
+
+export function apiKeyProperty(provider: ProviderDefinition): INodeProperties {
+	return {
+		displayName: 'API Key',
+		name: 'apiKey',
+		type: 'string',
+		typeOptions: { password: true },
+		required: true,
+		default: '',
+		description: provider.keyHelpUrl ? `Your ${provider.displayName} API key, from ${provider.keyHelpUrl}` : 'Your API key',
+	};
+}
+
+export function baseUrlProperty(provider: ProviderDefinition): INodeProperties {
+	return {
+		displayName: 'Base URL',
+		name: 'baseUrl',
+		type: 'string',
+		required: true,
+		default: provider.defaultBaseUrl,
+		placeholder: provider.defaultBaseUrl || 'https://gateway.example.com/v1',
+		description: 'The API root that /videos is appended to. Change it only for a proxy or a regional endpoint.',
+	};
+}
+
+/** Adds the credential's one header; shared so every credential authenticates the same way. */
+export async function authenticateWithHeader(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const { name, value } = credentialHeader(credentials as unknown as ProviderCredentialData);
+	return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), [name]: value } };
+}
+
+/**
+ * `GET <baseUrl>/models` answers 200 for a good key and 401 for a bad one on OpenAI-compatible gateways.
+ * The expression strips a trailing slash so `.../v1/` works too.
+ */
+export const modelsTest: ICredentialTestRequest = {
+	request: {
+		baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+		url: '/models',
+		method: 'GET',
+	},
+};

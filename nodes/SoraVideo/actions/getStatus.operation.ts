@@ -1,0 +1,43 @@
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/tasks';
+import type { OperationContext, WaitOptionValues } from './common';
+import { retriesOption, retryDelayOption, timeoutOption, waitOptions, waitSettings } from './common';
+
+const showFor = { show: { operation: ['getStatus'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Options',
+		name: 'statusOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showFor,
+		options: [
+			{
+				displayName: 'Include Raw Response',
+				name: 'includeRawResponse',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the provider\'s untouched response body under "rawResponse"',
+			},
+			...waitOptions,
+			retriesOption,
+			retryDelayOption,
+			timeoutOption,
+		],
+	},
+];
+
+export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { fn, client } = ctx;
+	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
+	const options = fn.getNodeParameter('statusOptions', itemIndex, {}) as WaitOptionValues & { includeRawResponse?: boolean };
+	const { task, raw } = options.waitForCompletion
+		? await waitForCompletion(client, taskId, waitSettings(options))
+		: await fetchTask(client, taskId);
+	const json: IDataObject = { ...task } as unknown as IDataObject;
+	if (options.includeRawResponse) json.rawResponse = raw as IDataObject;
+	return [{ json, pairedItem: { item: itemIndex } }];
+}

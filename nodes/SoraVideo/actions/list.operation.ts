@@ -1,0 +1,83 @@
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { normalizeTask } from '../../shared/dialect';
+import type { ListOptions } from '../../shared/tasks';
+import { assertListSupported, listPage } from '../../shared/tasks';
+import type { OperationContext } from './common';
+import { retriesOption, retryDelayOption, timeoutOption } from './common';
+
+const showFor = { show: { operation: ['list'] } };
+const PAGE_SIZE = 100;
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: showFor,
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { operation: ['list'], returnAll: [false] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'listOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showFor,
+		options: [
+			{
+				displayName: 'Order',
+				name: 'order',
+				type: 'options',
+				options: [
+					{ name: 'Newest First', value: 'desc' },
+					{ name: 'Oldest First', value: 'asc' },
+				],
+				default: 'desc',
+				description: 'Sort order of the tasks by creation time',
+			},
+			{
+				displayName: 'Include Raw Response',
+				name: 'includeRawResponse',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add each task\'s untouched object under "rawResponse"',
+			},
+			retriesOption,
+			retryDelayOption,
+			timeoutOption,
+		],
+	},
+];
+
+export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { fn, client } = ctx;
+	assertListSupported(client);
+	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Infinity : (fn.getNodeParameter('limit', itemIndex, 50) as number);
+	const options = fn.getNodeParameter('listOptions', itemIndex, {}) as { order?: ListOptions['order']; includeRawResponse?: boolean };
+	const out: INodeExecutionData[] = [];
+	let after: string | undefined;
+	while (out.length < limit) {
+		const page = await listPage(client, { limit: Math.min(PAGE_SIZE, limit - out.length), after, order: options.order });
+		for (const raw of page.tasks) {
+			if (out.length >= limit) break;
+			const json = { ...normalizeTask(raw, { provider: client.provider.id }) } as unknown as IDataObject;
+			if (options.includeRawResponse) json.rawResponse = raw as IDataObject;
+			out.push({ json, pairedItem: { item: itemIndex } });
+		}
+		if (!page.hasMore || page.tasks.length === 0 || page.lastId === after) break;
+		after = page.lastId ?? undefined;
+	}
+	return out;
+}

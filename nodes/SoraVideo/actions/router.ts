@@ -1,0 +1,60 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { ProviderCredentialData } from '../../shared/providers';
+import { getProvider } from '../../shared/providers';
+import { CancelledError, VideoApiClient } from '../../shared/transport';
+import type { OperationExecute, RequestOptionValues } from './common';
+import { retryOptionsFrom } from './common';
+import * as downloadContent from './downloadContent.operation';
+import * as getStatus from './getStatus.operation';
+import * as list from './list.operation';
+
+const operations: Record<string, { execute: OperationExecute; optionsName: string }> = {
+	getStatus: { execute: getStatus.execute, optionsName: 'statusOptions' },
+	downloadContent: { execute: downloadContent.execute, optionsName: 'downloadOptions' },
+	list: { execute: list.execute, optionsName: 'listOptions' },
+};
+
+/** Runs the chosen operation for every input item; with Continue On Fail a bad item becomes an error item. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const node = this.getNode();
+	const providerId = this.getNodeParameter('provider', 0) as string;
+	const operationName = this.getNodeParameter('operation', 0) as string;
+	const provider = getProvider(providerId);
+	const operation = operations[operationName];
+	if (!provider) throw new NodeOperationError(node, `Unknown provider "${providerId}"`);
+	if (!operation) throw new NodeOperationError(node, `Unknown operation "${operationName}"`);
+
+	const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const options = this.getNodeParameter(operation.optionsName, itemIndex, {}) as RequestOptionValues;
+			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
+			returnData.push(...(await operation.execute({ fn: this, client }, itemIndex)));
+		} catch (error) {
+			if (error instanceof CancelledError) throw asNodeError(this, error, itemIndex);
+			if (this.continueOnFail()) {
+				const { message, description } = asNodeError(this, error, itemIndex);
+				returnData.push({
+					json: { error: message, ...(description ? { errorDescription: description } : {}) },
+					pairedItem: { item: itemIndex },
+				});
+				continue;
+			}
+			throw asNodeError(this, error, itemIndex);
+		}
+	}
+	return [returnData];
+}
+
+/** Our errors keep their message and gain the item index; anything else is wrapped. */
+function asNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(fn.getNode(), error instanceof Error ? error : String(error), { itemIndex });
+}

@@ -1,0 +1,133 @@
+/** Media type, file name and "is this an error page?" decisions for downloaded content. */
+
+/** How many leading bytes the sniffer needs. */
+export const SNIFF_BYTES = 64;
+
+const GENERIC_TYPES = new Set([
+	'',
+	'application/octet-stream',
+	'binary/octet-stream',
+	'application/binary',
+	'application/x-binary',
+	'application/download',
+	'application/force-download',
+	'application/x-download',
+]);
+
+const EXTENSIONS: Record<string, string> = {
+	'video/mp4': 'mp4',
+	'video/quicktime': 'mov',
+	'video/webm': 'webm',
+	'video/x-matroska': 'mkv',
+	'image/webp': 'webp',
+	'image/jpeg': 'jpg',
+	'image/png': 'png',
+	'image/gif': 'gif',
+};
+
+/** `Video/MP4; charset=x` -> `video/mp4`. */
+export function baseMimeType(contentType: string | undefined | null): string {
+	return String(contentType ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
+}
+
+export function isGenericMimeType(contentType: string | undefined | null): boolean {
+	return GENERIC_TYPES.has(baseMimeType(contentType));
+}
+
+/** Types that carry a message, never a video: JSON, HTML, XML and plain text. */
+export function isTextualMimeType(contentType: string | undefined | null): boolean {
+	const type = baseMimeType(contentType);
+	return (
+		type.startsWith('text/') ||
+		type === 'application/json' ||
+		type.endsWith('+json') ||
+		type === 'application/xml' ||
+		type === 'application/xhtml+xml' ||
+		type === 'application/problem+json'
+	);
+}
+
+/** Media type from magic bytes, or null when the bytes are not a format we know. */
+export function sniffMimeType(head: Buffer): string | null {
+	if (head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp') {
+		const brand = head.toString('latin1', 8, 12);
+		return brand === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+	}
+	if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
+		return 'video/webm';
+	}
+	if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') {
+		return 'image/webp';
+	}
+	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+	if (head.length >= 4 && head[0] === 0x89 && head.toString('latin1', 1, 4) === 'PNG') return 'image/png';
+	if (head.length >= 4 && head.toString('latin1', 0, 4) === 'GIF8') return 'image/gif';
+	return null;
+}
+
+/** Leading bytes that read as a JSON document or an HTML/XML page (after a BOM or white space). */
+export function looksLikeTextDocument(head: Buffer): boolean {
+	let text = head.toString('utf8');
+	text = text.replace(/^\uFEFF/, '').trimStart();
+	if (text === '') return false;
+	if (text.startsWith('{') || text.startsWith('[')) return true;
+	return /^<(!doctype|html|head|body|\?xml|error)/i.test(text);
+}
+
+/**
+ * Decides whether a successful-looking answer is really an error message.
+ * Known media magic wins over a wrong header; a textual header or textual bytes mean an error.
+ */
+export function isErrorBody(contentType: string | undefined | null, head: Buffer): boolean {
+	if (isTextualMimeType(contentType)) return true;
+	if (sniffMimeType(head) !== null) return false;
+	return looksLikeTextDocument(head);
+}
+
+/** The media type to store: the header's unless it is generic or missing, then the magic bytes'. */
+export function resolveMimeType(contentType: string | undefined | null, head: Buffer): string {
+	if (!isGenericMimeType(contentType)) return baseMimeType(contentType);
+	return sniffMimeType(head) ?? 'application/octet-stream';
+}
+
+export function extensionFor(mimeType: string): string {
+	const known = EXTENSIONS[mimeType];
+	if (known) return known;
+	const subtype = mimeType.split('/')[1] ?? '';
+	return /^[a-z0-9]{1,8}$/.test(subtype) ? subtype : 'bin';
+}
+
+/** Removes directories, control characters and characters file systems reject; never returns '' or a dot name. */
+export function sanitizeFileName(name: string): string {
+	const base = name.split(/[\\/]/).pop() ?? '';
+	const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim().slice(0, 200);
+	return /^\.*$/.test(cleaned) ? '' : cleaned;
+}
+
+/** File name from a Content-Disposition header (RFC 6266: `filename*` wins over `filename`). */
+export function fileNameFromContentDisposition(header: string | undefined | null): string | null {
+	if (!header) return null;
+	const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+	if (extended) {
+		try {
+			const name = sanitizeFileName(decodeURIComponent(extended[2].trim().replace(/^"|"$/g, '')));
+			if (name) return name;
+		} catch {
+			// A malformed percent-encoding falls through to the plain parameter.
+		}
+	}
+	const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/i.exec(header);
+	if (!plain) return null;
+	const value = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : (plain[2] ?? '').trim();
+	return sanitizeFileName(value) || null;
+}
+
+/** `<taskId>.<ext>`, or `<taskId>_<variant>.<ext>` for thumbnails and spritesheets. */
+export function defaultFileName(taskId: string, variant: string, mimeType: string): string {
+	const stem = sanitizeFileName(taskId).replace(/\s+/g, '_') || 'video';
+	const suffix = variant && variant !== 'video' ? `_${variant}` : '';
+	return `${stem}${suffix}.${extensionFor(mimeType)}`;
+}

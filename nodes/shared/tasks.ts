@@ -1,0 +1,116 @@
+/** Task-level operations shared by the Sora Video node and its trigger. */
+import type { INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { ListPage, NormalizedTask } from './dialect';
+import { classifyProblem, isTerminal, looksLikeTask, normalizeTask, parseListPage } from './dialect';
+import { notReadyError, taskFailedError, waitTimeoutError } from './problems';
+import type { VideoApiClient } from './transport';
+import { sleep, taskPath } from './transport';
+
+export interface FetchedTask {
+	task: NormalizedTask;
+	raw: unknown;
+}
+
+/** Trims a task ID and refuses the ones no provider can have, before any request. */
+export function requireTaskId(node: INode, value: unknown, itemIndex: number): string {
+	const taskId = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	if (taskId === '') {
+		throw new NodeOperationError(node, 'The Task ID is empty', {
+			itemIndex,
+			description:
+				'Enter the ID the provider returned when the video was created (for example video_123), or map it with an expression such as {{ $json.id }}.',
+		});
+	}
+	if (/^\.+$/.test(taskId) || taskId.length > 512) {
+		throw new NodeOperationError(node, `"${taskId.slice(0, 40)}" is not a valid Task ID`, {
+			itemIndex,
+			description: 'Enter the ID the provider returned when the video was created (for example video_123).',
+		});
+	}
+	return taskId;
+}
+
+export async function fetchTask(client: VideoApiClient, taskId: string): Promise<FetchedTask> {
+	const action = 'status check';
+	const result = await client.getJson(taskPath(taskId), { action, taskId });
+	if (!result.ok) client.fail(result.problem, action, taskId, result.attempts);
+	if (!looksLikeTask(result.body)) {
+		// Gateways that answer 200 with an error envelope (Wisdom Gate) or `{code:'task_not_exist'}`.
+		client.fail(classifyProblem(result.statusCode, result.body), action, taskId);
+	}
+	return {
+		task: normalizeTask(result.body, { provider: client.provider.id, requestedId: taskId }),
+		raw: result.body,
+	};
+}
+
+export interface WaitOptions {
+	intervalMs: number;
+	maxWaitMs: number;
+}
+
+/**
+ * Polls until the task is terminal. A failed task throws with the provider's reason;
+ * running out of time throws with the last status seen; cancellation stops at once.
+ */
+export async function waitForCompletion(client: VideoApiClient, taskId: string, options: WaitOptions): Promise<FetchedTask> {
+	const started = Date.now();
+	let last: FetchedTask | null = null;
+	for (;;) {
+		last = await fetchTask(client, taskId);
+		if (last.task.status === 'failed') throw taskFailedError(last.task, client.problemContext('status check', taskId));
+		if (isTerminal(last.task.status)) return last;
+		const elapsed = Date.now() - started;
+		if (elapsed >= options.maxWaitMs) {
+			throw waitTimeoutError(last.task, elapsed, client.problemContext('status check', taskId));
+		}
+		await sleep(Math.min(options.intervalMs, options.maxWaitMs - elapsed), client.signal, client.node);
+	}
+}
+
+/** Fails with a clear message unless the task can be downloaded now. */
+export function assertDownloadable(client: VideoApiClient, task: NormalizedTask, taskId: string): void {
+	const ctx = client.problemContext('download', taskId);
+	if (task.status === 'failed') throw taskFailedError(task, ctx);
+	if (task.status !== 'completed') throw notReadyError(task, ctx);
+}
+
+export interface ListOptions {
+	limit?: number;
+	after?: string;
+	order?: 'asc' | 'desc';
+}
+
+export function assertListSupported(client: VideoApiClient): void {
+	if (!client.provider.supportsList) {
+		throw new NodeOperationError(client.node, `${client.provider.displayName} has no endpoint that lists video tasks`, {
+			description: 'Use Get Status with the task IDs you created, or choose a provider whose API lists tasks (VoidAI, or an OpenAI-compatible gateway).',
+		});
+	}
+}
+
+/** One page of `GET /videos`. A gateway without the endpoint (404/405) gets the same clear error. */
+export async function listPage(client: VideoApiClient, options: ListOptions): Promise<ListPage & { raw: unknown }> {
+	assertListSupported(client);
+	const qs: Record<string, string> = {};
+	if (options.limit !== undefined) qs.limit = String(options.limit);
+	if (options.after) qs.after = options.after;
+	if (options.order) qs.order = options.order;
+	const action = 'list';
+	const result = await client.getJson('/videos', { qs, action });
+	if (!result.ok) {
+		if (result.problem.httpCode === 404 || result.problem.httpCode === 405) {
+			throw new NodeOperationError(client.node, `${client.provider.displayName} has no endpoint that lists video tasks (HTTP ${result.problem.httpCode} for GET /videos)`, {
+				description: 'This gateway does not list tasks. Use Get Status with the task IDs you created.',
+			});
+		}
+		client.fail(result.problem, action, undefined, result.attempts);
+	}
+	const page = parseListPage(result.body);
+	if (!page) {
+		client.fail(classifyProblem(result.statusCode, result.body), action);
+	}
+	return { ...page, raw: result.body };
+}

@@ -37,6 +37,20 @@ export function redactDeep(value: unknown, secrets: string[]): unknown {
 	return value;
 }
 
+/**
+ * A NodeApiError whose message stays ours: n8n otherwise swaps any message that mentions a network
+ * code (ECONNRESET, ...) for a generic sentence, losing which host and how many attempts.
+ */
+function apiError(node: INode, response: JsonObject, message: string, description: string | undefined, httpCode?: number): NodeApiError {
+	const error = new NodeApiError(node, response, {
+		message,
+		description,
+		httpCode: httpCode === undefined ? undefined : String(httpCode),
+	});
+	error.message = message;
+	return error;
+}
+
 function quoteTask(taskId: string | undefined): string {
 	return taskId ? `Task "${taskId}"` : 'The task';
 }
@@ -102,7 +116,7 @@ export function problemError(problem: ProviderProblem, ctx: ProblemContext): Nod
 		code: problem.code,
 		message: said,
 	};
-	return new NodeApiError(ctx.node, response, { message, description, httpCode: String(problem.httpCode) });
+	return apiError(ctx.node, response, message, description, problem.httpCode);
 }
 
 /** A task that reached `failed`: the provider's reason is the message. */
@@ -144,16 +158,10 @@ export function networkError(code: string, detail: string, url: string, ctx: Pro
 	const message = isTimeout
 		? `${ctx.provider.displayName} did not answer in time during the ${ctx.action} (${origin})${retried(ctx.attempts)}`
 		: `Could not reach ${ctx.provider.displayName} at ${origin} (${code})${retried(ctx.attempts)}`;
-	return new NodeApiError(
-		ctx.node,
-		{ code, message: redact(detail, ctx.secrets) },
-		{
-			message,
-			description: isTimeout
-				? 'The server stopped sending data. Try again later, or raise the "Timeout" option.'
-				: `Check the base URL in the "${ctx.provider.credentialDisplayName}" credential and that n8n can reach it.`,
-		},
-	);
+	const description = isTimeout
+		? 'The server stopped sending data. Try again later, or raise the "Timeout" option.'
+		: `Check the base URL in the "${ctx.provider.credentialDisplayName}" credential and that n8n can reach it.`;
+	return apiError(ctx.node, { networkErrorCode: code, detail: redact(detail, ctx.secrets) }, message, description);
 }
 
 export function formatDuration(ms: number): string {

@@ -1,0 +1,283 @@
+/**
+ * Runs the built package inside n8n's real engine: PackageDirectoryLoader loads dist/ as n8n does,
+ * WorkflowExecute runs the workflow, credentials are applied by the credential type's own `authenticate`.
+ */
+import { Container } from '@n8n/di';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IPollFunctions,
+	IRun,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
+import {
+	BinaryDataConfig,
+	BinaryDataService,
+	ExecutionLifecycleHooks,
+	getExecutePollFunctions,
+	PackageDirectoryLoader,
+	WorkflowExecute,
+} from 'n8n-core';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+export const PACKAGE_NAME = 'n8n-nodes-sora-video';
+
+let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
+
+/** Loads dist/ once per test file, exactly as n8n loads an installed community package. */
+export async function loadPackage(): Promise<PackageDirectoryLoader> {
+	loaderPromise ??= (async () => {
+		const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
+		await loader.loadAll();
+		return loader;
+	})();
+	return await loaderPromise;
+}
+
+function nodeTypesFrom(loader: PackageDirectoryLoader): INodeTypes {
+	const lookup = (name: string): INodeType | IVersionedNodeType => {
+		const short = name.startsWith(`${PACKAGE_NAME}.`) ? name.slice(PACKAGE_NAME.length + 1) : name;
+		const entry = loader.nodeTypes[short] ?? loader.nodeTypes[name];
+		if (!entry) throw new Error(`Unknown node type ${name}`);
+		return entry.type;
+	};
+	return {
+		getByName: lookup,
+		getByNameAndVersion: (name, version) => NodeHelpers.getVersionedNodeType(lookup(name), version),
+		getKnownTypes: () => ({}),
+	};
+}
+
+/** A credentials helper that hands out test data and applies the credential type's real `authenticate`. */
+class TestCredentialsHelper implements ICredentialsHelper {
+	constructor(
+		private readonly loader: PackageDirectoryLoader,
+		private readonly data: Record<string, ICredentialDataDecryptedObject>,
+	) {}
+
+	private type(name: string): ICredentialType {
+		const entry = this.loader.credentialTypes[name];
+		if (!entry) throw new Error(`Unknown credential type ${name}`);
+		return entry.type;
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const authenticate = this.type(typeName).authenticate;
+		if (typeof authenticate !== 'function') throw new Error(`Credential ${typeName} must authenticate with a function`);
+		return await authenticate(credentials, requestOptions);
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+		const found = this.data[type];
+		if (!found) throw new Error(`No test credentials of type ${type}`);
+		return { ...found };
+	}
+	async updateCredentials(): Promise<void> {}
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+	getCredentialsProperties(type: string) {
+		return this.type(type).properties;
+	}
+}
+
+export type BinaryMode = 'default' | 'filesystem';
+
+let currentMode: BinaryMode | undefined;
+
+/** Switches n8n's binary data store, as N8N_DEFAULT_BINARY_DATA_MODE would. */
+export async function useBinaryMode(mode: BinaryMode): Promise<void> {
+	if (currentMode === mode) return;
+	const config = Container.get(BinaryDataConfig);
+	config.mode = mode;
+	config.localStoragePath = mkdtempSync(join(tmpdir(), 'sora-video-binary-'));
+	(config as unknown as { availableModes: string[] }).availableModes = ['default', 'filesystem'];
+	await Container.get(BinaryDataService).init();
+	currentMode = mode;
+}
+
+export async function readBinary(item: INodeExecutionData, property = 'data'): Promise<Buffer> {
+	const binary = item.binary?.[property];
+	if (!binary) throw new Error(`item has no binary property ${property}`);
+	return await Container.get(BinaryDataService).getAsBuffer(binary);
+}
+
+export interface EngineRunOptions {
+	nodeType: 'soraVideo';
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	mode?: WorkflowExecuteMode;
+}
+
+export interface EngineRunResult {
+	run: IRun | undefined;
+	items: INodeExecutionData[];
+	error: Error | undefined;
+}
+
+function additionalDataFor(helper: ICredentialsHelper, executionId: string, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: helper,
+		hooks,
+		executionId,
+		variables: {},
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+		logAiEvent: () => {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+let executionCounter = 0;
+
+/** Runs one node of this package in a real n8n workflow execution and returns its output items. */
+export async function runNode(options: EngineRunOptions): Promise<EngineRunResult> {
+	const loader = await loadPackage();
+	const node: INode = {
+		id: 'node-under-test',
+		name: 'Sora Video',
+		type: `${PACKAGE_NAME}.${options.nodeType}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: Object.fromEntries(Object.keys(options.credentials).map((type) => [type, { id: `cred-${type}`, name: type }])),
+		continueOnFail: options.continueOnFail,
+	};
+	const workflowData = {
+		id: 'wf-test',
+		name: 'test',
+		active: false,
+		nodes: [node],
+		connections: {},
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		isArchived: false,
+		activeVersionId: null,
+	};
+	const workflow = new Workflow({
+		id: workflowData.id,
+		name: workflowData.name,
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypesFrom(loader),
+		staticData: {},
+		settings: {},
+	});
+	const executionId = `exec-${++executionCounter}`;
+	const mode = options.mode ?? 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData as never);
+	const additionalData = additionalDataFor(new TestCredentialsHelper(loader, options.credentials), executionId, hooks);
+	const runData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node, data: { main: [options.items ?? [{ json: {} }]] }, source: null }],
+		},
+	});
+	let run: IRun;
+	try {
+		run = await new WorkflowExecute(additionalData, mode, runData).processRunExecutionData(workflow);
+	} catch (error) {
+		// n8n refuses some workflows before running them (e.g. a required parameter left empty).
+		return { run: undefined, items: [], error: error as Error };
+	}
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	const items = taskData?.data?.main?.[0] ?? [];
+	const error = (taskData?.error ?? run.data.resultData.error) as Error | undefined;
+	return { run, items, error };
+}
+
+export interface PollHarness {
+	poll(mode?: 'trigger' | 'manual'): Promise<INodeExecutionData[][] | null>;
+	staticData: IDataObject;
+	workflow: Workflow;
+}
+
+/** A real poll context for a trigger node, with static data carried from poll to poll. */
+export async function createPoller(options: {
+	nodeType: string;
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	staticData?: IDataObject;
+}): Promise<PollHarness> {
+	const loader = await loadPackage();
+	const node: INode = {
+		id: 'trigger-under-test',
+		name: 'Sora Video Trigger',
+		type: `${PACKAGE_NAME}.${options.nodeType}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: Object.fromEntries(Object.keys(options.credentials).map((type) => [type, { id: `cred-${type}`, name: type }])),
+	};
+	const nodeTypes = nodeTypesFrom(loader);
+	const staticData = options.staticData ?? {};
+	const workflow = new Workflow({
+		id: 'wf-trigger',
+		name: 'trigger test',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes,
+		staticData,
+		settings: {},
+	});
+	const helper = new TestCredentialsHelper(loader, options.credentials);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, 1);
+	return {
+		workflow,
+		get staticData() {
+			return workflow.staticData;
+		},
+		async poll(mode = 'trigger') {
+			const additionalData = additionalDataFor(helper, `poll-${++executionCounter}`);
+			const context: IPollFunctions = getExecutePollFunctions(workflow, node, additionalData, mode, 'activate');
+			if (!nodeType.poll) throw new Error(`${node.type} is not a polling trigger`);
+			return await nodeType.poll.call(context);
+		},
+	};
+}

@@ -81,3 +81,82 @@ describe.each<BinaryMode>(['default', 'filesystem'])('Download Content in the re
 		expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(video).digest('hex'));
 	});
 });
+
+describe('faults on real sockets (filesystem mode)', () => {
+	let storage: TestServer;
+	beforeAll(async () => {
+		await useBinaryMode('filesystem');
+		storage = await startServer();
+		storage.route('GET', '/bucket/video_1.mp4', (_req, res) => {
+			res.writeHead(200, { 'Content-Type': 'binary/octet-stream', 'Content-Length': String(video.length) });
+			res.end(video);
+		});
+		server.route('GET', '/v1/videos/redirected/content', (_req, res) => {
+			res.writeHead(302, { Location: `${storage.origin}/bucket/video_1.mp4?sig=abc` });
+			res.end();
+		});
+		server.route('GET', '/v1/videos/same-origin-redirect/content', (_req, res) => {
+			res.writeHead(307, { Location: '/v1/videos/video_1/content' });
+			res.end();
+		});
+		server.route('GET', '/v1/videos/short/content', (_req, res) => {
+			res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': String(video.length) });
+			res.write(video.subarray(0, 1024 * 1024));
+			setTimeout(() => res.socket?.destroy(), 20);
+		});
+		server.route('GET', '/v1/videos/chunked-cut/content', (_req, res) => {
+			res.writeHead(200, { 'Content-Type': 'video/mp4' });
+			res.write(video.subarray(0, 512 * 1024));
+			setTimeout(() => res.socket?.destroy(), 20);
+		});
+	});
+	afterAll(async () => {
+		await storage.close();
+	});
+
+	it('follows a redirect to another origin without sending the key there (custom header too)', async () => {
+		for (const [headerName, headerPrefix] of [
+			['Authorization', 'Bearer '],
+			['api-key', ''],
+		]) {
+			storage.requests.length = 0;
+			server.route('GET', '/v1/videos/redirected/content', (req, res) => {
+				const sent = headerName === 'api-key' ? req.headers['api-key'] : req.headers.authorization;
+				expect(sent).toBe(`${headerPrefix}${KEY}`);
+				res.writeHead(302, { Location: `${storage.origin}/bucket/video_1.mp4?sig=abc` });
+				res.end();
+			});
+			const { items, error } = await runNode({
+				nodeType: 'soraVideo',
+				parameters: { provider: 'openAiCompatible', operation: 'downloadContent', taskId: 'redirected', variant: 'video' },
+				credentials: { openAiCompatibleVideoApi: { apiKey: KEY, baseUrl: server.url, headerName, headerPrefix } },
+			});
+			expect(error).toBeUndefined();
+			expect(storage.requests).toHaveLength(1);
+			expect(storage.requests[0].url).toBe('/bucket/video_1.mp4?sig=abc');
+			expect(JSON.stringify(storage.requests[0].headers)).not.toContain(KEY);
+			expect(items[0].json).toMatchObject({ mimeType: 'video/mp4', fileSize: video.length });
+			expect(Buffer.compare(await readBinary(items[0]), video)).toBe(0);
+		}
+	});
+
+	it('keeps the key on a same-origin redirect', async () => {
+		const { items, error } = await runNode({
+			nodeType: 'soraVideo',
+			parameters: { provider: 'openAiCompatible', operation: 'downloadContent', taskId: 'same-origin-redirect', variant: 'video' },
+			credentials: credentials(),
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.fileSize).toBe(video.length);
+	});
+
+	it.each(['short', 'chunked-cut'])('a body cut short (%s) is an error, never a file', async (taskId) => {
+		const { items, error } = await runNode({
+			nodeType: 'soraVideo',
+			parameters: { provider: 'openAiCompatible', operation: 'downloadContent', taskId, variant: 'video' },
+			credentials: credentials(),
+		});
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(new RegExp(`^The download of task "${taskId}" (was cut short|failed while receiving the file)`));
+	});
+});

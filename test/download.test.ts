@@ -1,20 +1,16 @@
 /** Download Content through n8n's real engine; nock plays each provider's content endpoint. */
 import nock from 'nock';
 
+import { useNock } from './harness/nock';
+
 import type { ProviderId } from '../nodes/shared/providers';
 import { readBinary, useBinaryMode } from './harness/engine';
 import { fakeJpeg, fakeMp4, fakeWebp } from './harness/server';
 import { baseUrlOf, everythingShown, KEY, runSora } from './harness/sora';
 
+useNock();
 beforeAll(async () => {
-	nock.disableNetConnect();
 	await useBinaryMode('filesystem');
-});
-afterEach(() => {
-	nock.cleanAll();
-});
-afterAll(() => {
-	nock.enableNetConnect();
 });
 
 function api(provider: ProviderId) {

@@ -1,19 +1,13 @@
 /** Get Status through n8n's real engine; nock plays each provider. */
 import nock from 'nock';
 
+import { useNock } from './harness/nock';
+
 import type { ProviderId } from '../nodes/shared/providers';
 import { PROVIDERS } from '../nodes/shared/providers';
 import { baseUrlOf, everythingShown, fastRetries, KEY, runSora } from './harness/sora';
 
-beforeAll(() => {
-	nock.disableNetConnect();
-});
-afterEach(() => {
-	nock.cleanAll();
-});
-afterAll(() => {
-	nock.enableNetConnect();
-});
+useNock();
 
 function api(provider: ProviderId, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) {
 	const url = new URL(baseUrlOf(provider));

@@ -1,18 +1,12 @@
 /** List through n8n's real engine: cursor pagination, Return All / Limit, providers without the endpoint. */
 import nock from 'nock';
 
+import { useNock } from './harness/nock';
+
 import type { ProviderId } from '../nodes/shared/providers';
 import { baseUrlOf, KEY, runSora } from './harness/sora';
 
-beforeAll(() => {
-	nock.disableNetConnect();
-});
-afterEach(() => {
-	nock.cleanAll();
-});
-afterAll(() => {
-	nock.enableNetConnect();
-});
+useNock();
 
 const task = (n: number) => ({ id: `video_${n}`, object: 'video', status: n % 3 === 0 ? 'failed' : 'completed', progress: 100, created_at: 1762499410 + n });
 

@@ -183,7 +183,8 @@ function contentStreamError(client: VideoApiClient, taskId: string, error: unkno
 			description: 'The connection to the provider broke before the whole file arrived. Run the node again.',
 		});
 	}
-	const message = error instanceof Error ? client.redact(error.message) : 'unknown error';
+	const raw = (error as { message?: unknown } | null)?.message;
+	const message = typeof raw === 'string' ? client.redact(raw) : 'unknown error';
 	return new NodeOperationError(client.node, `The download of task "${taskId}" failed while receiving the file: ${message}`, {
 		description: 'The connection to the provider broke before the whole file arrived. Run the node again.',
 	});

@@ -10,7 +10,7 @@ import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
 import { classifyProblem } from './dialect';
 import { defaultFileName, fileNameFromContentDisposition, isErrorBody, resolveMimeType, sanitizeFileName, SNIFF_BYTES } from './media';
-import { expiredError, notReadyError, taskFailedError } from './problems';
+import { expiredError, markTransient, notReadyError, taskFailedError } from './problems';
 import { fetchTask } from './tasks';
 import type { SoraContext, VideoApiClient } from './transport';
 import { parseBody, readLimited, taskPath } from './transport';
@@ -179,13 +179,15 @@ export async function downloadContent(fn: SoraContext, client: VideoApiClient, r
 
 function contentStreamError(client: VideoApiClient, taskId: string, error: unknown): NodeOperationError {
 	if (error instanceof IncompleteDownloadError) {
-		return new NodeOperationError(client.node, `The download of task "${taskId}" was cut short: ${error.message}`, {
+		return markTransient(new NodeOperationError(client.node, `The download of task "${taskId}" was cut short: ${error.message}`, {
 			description: 'The connection to the provider broke before the whole file arrived. Run the node again.',
-		});
+		}));
 	}
 	const raw = (error as { message?: unknown } | null)?.message;
 	const message = typeof raw === 'string' ? client.redact(raw) : 'unknown error';
-	return new NodeOperationError(client.node, `The download of task "${taskId}" failed while receiving the file: ${message}`, {
-		description: 'The connection to the provider broke before the whole file arrived. Run the node again.',
-	});
+	return markTransient(
+		new NodeOperationError(client.node, `The download of task "${taskId}" failed while receiving the file: ${message}`, {
+			description: 'The connection to the provider broke before the whole file arrived. Run the node again.',
+		}),
+	);
 }

@@ -51,6 +51,19 @@ function apiError(node: INode, response: JsonObject, message: string, descriptio
 	return error;
 }
 
+/**
+ * Marks an error as worth retrying later (5xx, 429, network, a body cut short):
+ * the trigger then keeps the task for the next poll instead of reporting it.
+ */
+export function markTransient<T extends NodeApiError | NodeOperationError>(error: T): T {
+	error.context.transient = true;
+	return error;
+}
+
+export function isTransient(error: unknown): boolean {
+	return (error as { context?: { transient?: unknown } } | null)?.context?.transient === true;
+}
+
 function quoteTask(taskId: string | undefined): string {
 	return taskId ? `Task "${taskId}"` : 'The task';
 }
@@ -116,7 +129,8 @@ export function problemError(problem: ProviderProblem, ctx: ProblemContext): Nod
 		code: problem.code,
 		message: said,
 	};
-	return apiError(ctx.node, response, message, description, problem.httpCode);
+	const error = apiError(ctx.node, response, message, description, problem.httpCode);
+	return problem.kind === 'serverError' || problem.kind === 'rateLimited' ? markTransient(error) : error;
 }
 
 /** A task that reached `failed`: the provider's reason is the message. */
@@ -161,7 +175,7 @@ export function networkError(code: string, detail: string, url: string, ctx: Pro
 	const description = isTimeout
 		? 'The server stopped sending data. Try again later, or raise the "Timeout" option.'
 		: `Check the base URL in the "${ctx.provider.credentialDisplayName}" credential and that n8n can reach it.`;
-	return apiError(ctx.node, { networkErrorCode: code, detail: redact(detail, ctx.secrets) }, message, description);
+	return markTransient(apiError(ctx.node, { networkErrorCode: code, detail: redact(detail, ctx.secrets) }, message, description));
 }
 
 export function formatDuration(ms: number): string {

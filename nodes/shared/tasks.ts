@@ -1,10 +1,10 @@
 /** Task-level operations shared by the Sora Video node and its trigger. */
 import type { INode } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ListPage, NormalizedTask } from './dialect';
+import type { ListPage, NormalizedTask, ProblemKind } from './dialect';
 import { classifyProblem, isTerminal, looksLikeTask, normalizeTask, parseListPage } from './dialect';
-import { notReadyError, taskFailedError, waitTimeoutError } from './problems';
+import { notReadyError, problemError, taskFailedError, waitTimeoutError } from './problems';
 import type { VideoApiClient } from './transport';
 import { sleep, taskPath } from './transport';
 
@@ -32,18 +32,41 @@ export function requireTaskId(node: INode, value: unknown, itemIndex: number): s
 	return taskId;
 }
 
-export async function fetchTask(client: VideoApiClient, taskId: string): Promise<FetchedTask> {
+export type TaskLookup =
+	| ({ ok: true } & FetchedTask)
+	| { ok: false; kind: ProblemKind | 'network'; error: NodeApiError | NodeOperationError };
+
+/** Like fetchTask, but a provider problem comes back as a value (the trigger decides per task). */
+export async function lookupTask(client: VideoApiClient, taskId: string): Promise<TaskLookup> {
 	const action = 'status check';
-	const result = await client.getJson(taskPath(taskId), { action, taskId });
-	if (!result.ok) client.fail(result.problem, action, taskId, result.attempts);
+	const outcome = await client.getJson(taskPath(taskId), { action, taskId }).then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in outcome) {
+		if (outcome.error instanceof NodeApiError) return { ok: false, kind: 'network', error: outcome.error };
+		throw outcome.error;
+	}
+	const result = outcome.value;
+	if (!result.ok) {
+		return { ok: false, kind: result.problem.kind, error: problemError(result.problem, client.problemContext(action, taskId, result.attempts)) };
+	}
 	if (!looksLikeTask(result.body)) {
 		// Gateways that answer 200 with an error envelope (Wisdom Gate) or `{code:'task_not_exist'}`.
-		client.fail(classifyProblem(result.statusCode, result.body), action, taskId);
+		const problem = classifyProblem(result.statusCode, result.body);
+		return { ok: false, kind: problem.kind, error: problemError(problem, client.problemContext(action, taskId)) };
 	}
 	return {
+		ok: true,
 		task: normalizeTask(result.body, { provider: client.provider.id, requestedId: taskId }),
 		raw: result.body,
 	};
+}
+
+export async function fetchTask(client: VideoApiClient, taskId: string): Promise<FetchedTask> {
+	const lookup = await lookupTask(client, taskId);
+	if (!lookup.ok) throw lookup.error;
+	return { task: lookup.task, raw: lookup.raw };
 }
 
 export interface WaitOptions {

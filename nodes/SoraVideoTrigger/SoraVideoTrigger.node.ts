@@ -1,0 +1,163 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { binaryPropertyNameProperty, providerCredentials, providerProperty, variantProperty } from '../shared/descriptions';
+import type { ProviderCredentialData, ContentVariant } from '../shared/providers';
+import { getProvider } from '../shared/providers';
+import { DEFAULT_RETRY_OPTIONS, VideoApiClient } from '../shared/transport';
+import { assertVariantSupported } from '../shared/content';
+import type { TriggerEvent, TriggerSettings } from './poller';
+import { parseTaskIds, poll, pollManually } from './poller';
+import type { WatchMode } from './state';
+import { readState, writeState } from './state';
+
+interface TriggerOptionValues {
+	includeFinishedBeforeActivation?: boolean;
+	maxConcurrentRequests?: number;
+	retries?: number;
+	retryDelay?: number;
+	timeout?: number;
+}
+
+export class SoraVideoTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Sora Video Trigger',
+		name: 'soraVideoTrigger',
+		icon: { light: 'file:soraVideoTrigger.svg', dark: 'file:soraVideoTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "On " + ($parameter["events"] || []).join(" or ") }}',
+		description: 'Starts the workflow once when a video task completes (or fails), optionally with its file',
+		defaults: { name: 'Sora Video Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: providerCredentials,
+		properties: [
+			providerProperty,
+			{
+				displayName: 'Watch',
+				name: 'watch',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Task IDs', value: 'taskIds', description: 'The tasks listed below' },
+					{ name: 'All Tasks', value: 'all', description: 'Every task the account lists (providers with a list endpoint)' },
+				],
+				default: 'taskIds',
+			},
+			{
+				displayName: 'Task IDs',
+				name: 'taskIds',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '',
+				required: true,
+				placeholder: 'video_68e688d4950481918ec389280c2f7814\nvideo_690d9b52e2b081908a05ded32cbfc629',
+				description: 'One per line or comma-separated. Expressions are allowed.',
+				displayOptions: { show: { watch: ['taskIds'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Completed', value: 'completed', description: 'The video is ready' },
+					{ name: 'Failed', value: 'failed', description: 'Generation failed (the item carries the reason)' },
+				],
+				default: ['completed'],
+				required: true,
+			},
+			{
+				displayName: 'Download File',
+				name: 'download',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to attach the finished file to each completed event, so the next node can upload it',
+			},
+			{ ...variantProperty, displayOptions: { show: { download: [true] } } },
+			{ ...binaryPropertyNameProperty, displayOptions: { show: { download: [true] } } },
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Include Tasks Finished Before Activation',
+						name: 'includeFinishedBeforeActivation',
+						type: 'boolean',
+						default: false,
+						description: 'Whether the first poll of "All Tasks" fires for tasks that had already finished (for archiving everything)',
+					},
+					{
+						displayName: 'Max Concurrent Requests',
+						name: 'maxConcurrentRequests',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 50 },
+						default: 10,
+						description: 'How many status requests run at once while checking watched tasks',
+					},
+					{
+						displayName: 'Retries',
+						name: 'retries',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 10 },
+						default: DEFAULT_RETRY_OPTIONS.maxRetries,
+						description: 'How many times to retry a request after a rate limit, a server error or a network failure',
+					},
+					{
+						displayName: 'Timeout (Seconds)',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_RETRY_OPTIONS.timeoutMs / 1000,
+						description: 'How long the provider may stay silent before a request is abandoned',
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const node = this.getNode();
+		const providerId = this.getNodeParameter('provider') as string;
+		const provider = getProvider(providerId);
+		if (!provider) throw new NodeOperationError(node, `Unknown provider "${providerId}"`);
+		const watch = this.getNodeParameter('watch', 'taskIds') as WatchMode;
+		const download = this.getNodeParameter('download', false) as boolean;
+		const options = this.getNodeParameter('options', {}) as TriggerOptionValues;
+		const events = this.getNodeParameter('events', ['completed']) as TriggerEvent[];
+		if (events.length === 0) {
+			throw new NodeOperationError(node, 'No event is selected', { description: 'Choose Completed, Failed, or both in "Events".' });
+		}
+		const settings: TriggerSettings = {
+			watch,
+			taskIds: watch === 'taskIds' ? parseTaskIds(this.getNodeParameter('taskIds', '')) : [],
+			events,
+			download,
+			variant: download ? (this.getNodeParameter('variant', 'video') as ContentVariant) : 'video',
+			binaryPropertyName: download ? (this.getNodeParameter('binaryPropertyName', 'data') as string).trim() || 'data' : 'data',
+			includeFinishedBeforeActivation: options.includeFinishedBeforeActivation ?? false,
+			concurrency: options.maxConcurrentRequests ?? 10,
+		};
+		const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
+		const client = new VideoApiClient(this, provider, credentials, {
+			...DEFAULT_RETRY_OPTIONS,
+			maxRetries: options.retries ?? DEFAULT_RETRY_OPTIONS.maxRetries,
+			retryDelayMs: options.retryDelay ?? DEFAULT_RETRY_OPTIONS.retryDelayMs,
+			timeoutMs: (options.timeout ?? DEFAULT_RETRY_OPTIONS.timeoutMs / 1000) * 1000,
+		});
+		if (download) assertVariantSupported(client, settings.variant);
+
+		if (this.getMode() === 'manual') {
+			// Testing never touches what is remembered, so it cannot swallow a real event.
+			return [await pollManually(this, client, settings)];
+		}
+		const staticData = this.getWorkflowStaticData('node');
+		const { items, state } = await poll(this, client, settings, readState(staticData));
+		writeState(staticData, state);
+		return items.length > 0 ? [items] : null;
+	}
+}

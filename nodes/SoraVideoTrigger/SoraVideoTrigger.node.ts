@@ -1,22 +1,27 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { binaryPropertyNameProperty, providerCredentials, providerProperty, variantProperty } from '../shared/descriptions';
+import type { RequestOptionValues } from '../shared/descriptions';
+import {
+	binaryPropertyNameProperty,
+	providerCredentials,
+	providerProperty,
+	requestOptions,
+	retryOptionsFrom,
+	variantProperty,
+} from '../shared/descriptions';
 import type { ProviderCredentialData, ContentVariant } from '../shared/providers';
 import { getProvider } from '../shared/providers';
-import { DEFAULT_RETRY_OPTIONS, VideoApiClient } from '../shared/transport';
+import { VideoApiClient } from '../shared/transport';
 import { assertVariantSupported } from '../shared/content';
 import type { TriggerEvent, TriggerSettings } from './poller';
 import { parseTaskIds, poll, pollManually } from './poller';
 import type { WatchMode } from './state';
 import { readState, writeState } from './state';
 
-interface TriggerOptionValues {
+interface TriggerOptionValues extends RequestOptionValues {
 	includeFinishedBeforeActivation?: boolean;
 	maxConcurrentRequests?: number;
-	retries?: number;
-	retryDelay?: number;
-	timeout?: number;
 }
 
 export class SoraVideoTrigger implements INodeType {
@@ -99,22 +104,7 @@ export class SoraVideoTrigger implements INodeType {
 						default: 10,
 						description: 'How many status requests run at once while checking watched tasks',
 					},
-					{
-						displayName: 'Retries',
-						name: 'retries',
-						type: 'number',
-						typeOptions: { minValue: 0, maxValue: 10 },
-						default: DEFAULT_RETRY_OPTIONS.maxRetries,
-						description: 'How many times to retry a request after a rate limit, a server error or a network failure',
-					},
-					{
-						displayName: 'Timeout (Seconds)',
-						name: 'timeout',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: DEFAULT_RETRY_OPTIONS.timeoutMs / 1000,
-						description: 'How long the provider may stay silent before a request is abandoned',
-					},
+					...requestOptions,
 				],
 			},
 		],
@@ -143,12 +133,7 @@ export class SoraVideoTrigger implements INodeType {
 			concurrency: options.maxConcurrentRequests ?? 10,
 		};
 		const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
-		const client = new VideoApiClient(this, provider, credentials, {
-			...DEFAULT_RETRY_OPTIONS,
-			maxRetries: options.retries ?? DEFAULT_RETRY_OPTIONS.maxRetries,
-			retryDelayMs: options.retryDelay ?? DEFAULT_RETRY_OPTIONS.retryDelayMs,
-			timeoutMs: (options.timeout ?? DEFAULT_RETRY_OPTIONS.timeoutMs / 1000) * 1000,
-		});
+		const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
 		if (download) assertVariantSupported(client, settings.variant);
 
 		if (this.getMode() === 'manual') {

@@ -1,11 +1,11 @@
 import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ContentVariant } from '../../shared/providers';
-import { binaryPropertyNameProperty, variantProperty } from '../../shared/descriptions';
+import { binaryPropertyNameProperty, requestOptions, variantProperty } from '../../shared/descriptions';
 import { assertVariantSupported, downloadContent } from '../../shared/content';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
 import type { OperationContext, WaitOptionValues } from './common';
-import { retriesOption, retryDelayOption, timeoutOption, waitOptions, waitSettings } from './common';
+import { waitOptions, waitSettings } from './common';
 
 const showFor = { show: { operation: ['downloadContent'] } };
 
@@ -29,9 +29,7 @@ export const description: INodeProperties[] = [
 				description: 'Name of the output file. By default the provider\'s Content-Disposition name, else &lt;taskId&gt;.&lt;ext&gt;.',
 			},
 			...waitOptions,
-			retriesOption,
-			retryDelayOption,
-			timeoutOption,
+			...requestOptions,
 		],
 	},
 ];

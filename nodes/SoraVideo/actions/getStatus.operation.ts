@@ -1,8 +1,9 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/tasks';
+import { requestOptions } from '../../shared/descriptions';
 import type { OperationContext, WaitOptionValues } from './common';
-import { retriesOption, retryDelayOption, timeoutOption, waitOptions, waitSettings } from './common';
+import { waitOptions, waitSettings } from './common';
 
 const showFor = { show: { operation: ['getStatus'] } };
 
@@ -23,9 +24,7 @@ export const description: INodeProperties[] = [
 				description: 'Whether to add the provider\'s untouched response body under "rawResponse"',
 			},
 			...waitOptions,
-			retriesOption,
-			retryDelayOption,
-			timeoutOption,
+			...requestOptions,
 		],
 	},
 ];

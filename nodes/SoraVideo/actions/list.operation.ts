@@ -3,8 +3,8 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 import { normalizeTask } from '../../shared/dialect';
 import type { ListOptions } from '../../shared/tasks';
 import { assertListSupported, listPage } from '../../shared/tasks';
+import { requestOptions } from '../../shared/descriptions';
 import type { OperationContext } from './common';
-import { retriesOption, retryDelayOption, timeoutOption } from './common';
 
 const showFor = { show: { operation: ['list'] } };
 const PAGE_SIZE = 100;
@@ -53,9 +53,7 @@ export const description: INodeProperties[] = [
 				default: false,
 				description: 'Whether to add each task\'s untouched object under "rawResponse"',
 			},
-			retriesOption,
-			retryDelayOption,
-			timeoutOption,
+			...requestOptions,
 		],
 	},
 ];

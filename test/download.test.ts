@@ -63,7 +63,7 @@ describe('successful downloads', () => {
 	it('the File Name option wins over Content-Disposition', async () => {
 		const { scope, path } = api('ezModel');
 		scope.get(`${path}/videos/video_abc/content`).reply(200, video, { 'Content-Type': 'video/mp4', 'Content-Disposition': 'attachment; filename="video.mp4"' });
-		const result = await runSora('ezModel', download({ downloadOptions: { fileName: 'holiday.mp4' } }));
+		const result = await runSora('ezModel', download({ options: { fileName: 'holiday.mp4' } }));
 		expect(result.items[0].json.fileName).toBe('holiday.mp4');
 		expect(result.items[0].binary?.data.fileName).toBe('holiday.mp4');
 	});
@@ -82,7 +82,7 @@ describe('successful downloads', () => {
 		scope.get(`${path}/videos/video_abc`).reply(200, { id: 'video_abc', status: 'in_progress', progress: 10 });
 		scope.get(`${path}/videos/video_abc`).reply(200, { id: 'video_abc', status: 'completed', progress: 100 });
 		scope.get(`${path}/videos/video_abc/content`).query({ variant: 'video' }).reply(200, video, { 'Content-Type': 'video/mp4' });
-		const result = await runSora('voidAi', download({ downloadOptions: { waitForCompletion: true, pollInterval: 0.05, maxWait: 1 } }));
+		const result = await runSora('voidAi', download({ options: { waitForCompletion: true, pollInterval: 0.05, maxWait: 1 } }));
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.fileSize).toBe(video.length);
 		expect(scope.isDone()).toBe(true);
@@ -131,7 +131,7 @@ describe('not ready, in every dialect, names the current status', () => {
 		const { scope, path } = api('opeAi');
 		scope.get(`${path}/videos/video_abc/content`).reply(400, { error: { message: 'Task is not completed yet, current status: QUEUED' } });
 		scope.get(`${path}/videos/video_abc`).reply(500, 'down');
-		const result = await runSora('opeAi', download({ downloadOptions: { retries: 0 } }));
+		const result = await runSora('opeAi', download({ options: { retries: 0 } }));
 		expect(result.error?.message).toBe('Task "video_abc" is not ready yet (status: QUEUED)');
 	});
 });
@@ -198,7 +198,7 @@ describe('not found, expired, failed, unauthorized', () => {
 		scope.get(`${path}/videos/video_abc/content`).reply(429, '', { 'Retry-After': '0' });
 		scope.get(`${path}/videos/video_abc/content`).reply(502, { error: { message: 'Upstream service returned status 500', type: 'server_error' } });
 		scope.get(`${path}/videos/video_abc/content`).reply(200, video, { 'Content-Type': 'video/mp4' });
-		const result = await runSora('opeAi', download({ downloadOptions: { retries: 2, retryDelay: 1 } }));
+		const result = await runSora('opeAi', download({ options: { retries: 2, retryDelay: 1 } }));
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.fileSize).toBe(video.length);
 	});

@@ -77,7 +77,7 @@ describe('options', () => {
 	it('Include Raw Response adds the untouched body', async () => {
 		const { scope, path } = api('voidAi');
 		scope.get(`${path}/videos/video_abc`).reply(200, { ...flatCompleted, prompt: 'clouds' });
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { includeRawResponse: true } });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { includeRawResponse: true } });
 		expect(result.items[0].json.rawResponse).toEqual({ ...flatCompleted, prompt: 'clouds' });
 	});
 
@@ -148,7 +148,7 @@ describe('errors a user can act on', () => {
 		scope.get(`${path}/videos/video_abc`).reply(429, { error: { message: 'slow down' } }, { 'Retry-After': '1' });
 		scope.get(`${path}/videos/video_abc`).reply(200, flatCompleted);
 		const started = Date.now();
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { ...fastRetries } });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { ...fastRetries } });
 		expect(result.error).toBeUndefined();
 		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
 		expect(scope.isDone()).toBe(true);
@@ -159,7 +159,7 @@ describe('errors a user can act on', () => {
 		scope.get(`${path}/videos/video_abc`).reply(502, { error: { message: 'Upstream service returned status 500', type: 'server_error' } });
 		scope.get(`${path}/videos/video_abc`).reply(503, 'Service Unavailable');
 		scope.get(`${path}/videos/video_abc`).reply(200, flatCompleted);
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { ...fastRetries } });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { ...fastRetries } });
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.status).toBe('completed');
 	});
@@ -167,7 +167,7 @@ describe('errors a user can act on', () => {
 	it('5xx after the configured retries says so', async () => {
 		const { scope, path } = api('voidAi');
 		scope.get(`${path}/videos/video_abc`).times(3).reply(500, { error: { message: 'boom' } });
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { ...fastRetries } });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { ...fastRetries } });
 		expect(result.error?.message).toBe('VoidAI had a server error during the status check (HTTP 500) after 3 attempts');
 		expect(scope.isDone()).toBe(true);
 	});
@@ -175,7 +175,7 @@ describe('errors a user can act on', () => {
 	it('429 after the configured retries says so', async () => {
 		const { scope, path } = api('voidAi');
 		scope.get(`${path}/videos/video_abc`).times(2).reply(429, { error: { message: 'Rate limit' } }, { 'Retry-After': '0' });
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { retries: 1, retryDelay: 1 } });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { retries: 1, retryDelay: 1 } });
 		expect(result.error?.message).toBe('VoidAI is rate limiting requests (HTTP 429) after 2 attempts');
 	});
 
@@ -213,7 +213,7 @@ describe('the API key never leaks', () => {
 		expect(everythingShown(failed)).toContain('Incorrect API key provided: ***');
 
 		scope.get(`${path}/videos/video_abc`).reply(200, { ...flatCompleted, note: `key ${KEY}` });
-		const ok = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { includeRawResponse: true } });
+		const ok = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { includeRawResponse: true } });
 		expect(everythingShown(ok)).not.toContain(KEY);
 	});
 
@@ -227,7 +227,7 @@ describe('Wait for Completion', () => {
 		scope.get(`${path}/videos/video_abc`).reply(200, { ...flatCompleted, status: 'queued', progress: 0 });
 		scope.get(`${path}/videos/video_abc`).reply(200, { ...flatCompleted, status: 'in_progress', progress: 50 });
 		scope.get(`${path}/videos/video_abc`).reply(200, flatCompleted);
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { ...waitFast, maxWait: 1 } });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: 'video_abc', options: { ...waitFast, maxWait: 1 } });
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.status).toBe('completed');
 		expect(scope.isDone()).toBe(true);
@@ -236,14 +236,14 @@ describe('Wait for Completion', () => {
 	it('a failed task is an error carrying the provider reason', async () => {
 		const { scope, path } = api('openAiCompatible');
 		scope.get(`${path}/videos/video_abc`).reply(200, { code: 'success', data: { task_id: 'video_abc', status: 'failed', fail_reason: 'content policy violation' } });
-		const result = await runSora('openAiCompatible', { operation: 'getStatus', taskId: 'video_abc', statusOptions: waitFast });
+		const result = await runSora('openAiCompatible', { operation: 'getStatus', taskId: 'video_abc', options: waitFast });
 		expect(result.error?.message).toBe('Task "video_abc" failed at OpenAI-Compatible Gateway: content policy violation');
 	});
 
 	it('a timeout says how long it waited and the last status seen', async () => {
 		const { scope, path } = api('opeAi');
 		scope.get(`${path}/videos/video_abc`).times(100).reply(200, { id: 'video_abc', status: 'IN_PROGRESS' });
-		const result = await runSora('opeAi', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { ...waitFast, maxWait: 0.01 } });
+		const result = await runSora('opeAi', { operation: 'getStatus', taskId: 'video_abc', options: { ...waitFast, maxWait: 0.01 } });
 		expect(result.error?.message).toMatch(/^Task "video_abc" did not finish within \d+ s; last status seen: in_progress \("IN_PROGRESS"\)$/);
 	});
 });

@@ -31,7 +31,7 @@ function pages(total: number, pageSize: number) {
 
 it('Return All follows the cursor to the end and normalizes every task', async () => {
 	const { seen } = pages(250, 100);
-	const result = await runSora('voidAi', { operation: 'list', returnAll: true, listOptions: { order: 'asc' } });
+	const result = await runSora('voidAi', { operation: 'list', returnAll: true, options: { order: 'asc' } });
 	expect(result.error).toBeUndefined();
 	expect(result.items).toHaveLength(250);
 	expect(result.items[0].json).toMatchObject({ id: 'video_0', status: 'failed', provider: 'voidAi' });
@@ -53,7 +53,7 @@ it('Limit stops early and asks only for what it needs', async () => {
 
 it('Include Raw Response keeps each task object', async () => {
 	pages(2, 100);
-	const result = await runSora('voidAi', { operation: 'list', returnAll: true, listOptions: { includeRawResponse: true } });
+	const result = await runSora('voidAi', { operation: 'list', returnAll: true, options: { includeRawResponse: true } });
 	expect(result.items[1].json.rawResponse).toEqual(task(1));
 });
 

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 
 import type { TestServer } from './harness/server';
+import { runNode } from './harness/engine';
 import { startServer } from './harness/server';
 import { everythingShown, KEY, runSora } from './harness/sora';
 
@@ -31,7 +32,7 @@ it('a dropped connection is retried with backoff and then succeeds', async () =>
 		res.writeHead(200, { 'Content-Type': 'application/json' });
 		res.end(JSON.stringify(task));
 	});
-	const result = await compatible({ operation: 'getStatus', taskId: 'video_abc', statusOptions: { retries: 3, retryDelay: 1 } });
+	const result = await compatible({ operation: 'getStatus', taskId: 'video_abc', options: { retries: 3, retryDelay: 1 } });
 	expect(result.error).toBeUndefined();
 	expect(result.items[0].json.status).toBe('completed');
 	expect(calls).toBe(3);
@@ -43,7 +44,7 @@ it('after the configured retries the error names the host and the failure, never
 		calls++;
 		dropConnection(req, res);
 	});
-	const result = await compatible({ operation: 'getStatus', taskId: 'video_abc', statusOptions: { retries: 2, retryDelay: 1 } });
+	const result = await compatible({ operation: 'getStatus', taskId: 'video_abc', options: { retries: 2, retryDelay: 1 } });
 	expect(calls).toBe(3);
 	expect(result.error?.message).toBe(`Could not reach OpenAI-Compatible Gateway at ${server.origin} (ECONNRESET) after 3 attempts`);
 	expect(everythingShown(result)).not.toContain(KEY);
@@ -52,7 +53,7 @@ it('after the configured retries the error names the host and the failure, never
 it('a refused connection is reported with the base URL to check', async () => {
 	const url = server.url;
 	await server.close();
-	const result = await runSora('openAiCompatible', { operation: 'getStatus', taskId: 'video_abc', statusOptions: { retries: 0 } }, { credentials: { baseUrl: url } });
+	const result = await runSora('openAiCompatible', { operation: 'getStatus', taskId: 'video_abc', options: { retries: 0 } }, { credentials: { baseUrl: url } });
 	expect(result.error?.message).toMatch(/^Could not reach OpenAI-Compatible Gateway at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
 	expect((result.error as { description?: string }).description).toContain('"OpenAI-Compatible Video API" credential');
 	server = await startServer();
@@ -62,6 +63,25 @@ it('a silent server is cut off by the Timeout option, with a message saying so',
 	server.route('GET', '/v1/videos/video_abc', () => {
 		// Never answers.
 	});
-	const result = await compatible({ operation: 'getStatus', taskId: 'video_abc', statusOptions: { retries: 0, timeout: 1 } });
+	const result = await compatible({ operation: 'getStatus', taskId: 'video_abc', options: { retries: 0, timeout: 1 } });
 	expect(result.error?.message).toBe('OpenAI-Compatible Gateway did not answer in time during the status check (' + server.origin + ')');
+});
+
+it('Wait for Completion stops at once when the execution is cancelled', async () => {
+	let calls = 0;
+	server.route('GET', '/v1/videos/video_abc', (_req, res) => {
+		calls++;
+		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.end(JSON.stringify({ ...task, status: 'in_progress', progress: 10 }));
+	});
+	const started = Date.now();
+	const result = await runNode({
+		nodeType: 'soraVideo',
+		parameters: { provider: 'openAiCompatible', operation: 'getStatus', taskId: 'video_abc', options: { waitForCompletion: true, pollInterval: 60, maxWait: 10 } },
+		credentials: { openAiCompatibleVideoApi: { apiKey: KEY, baseUrl: server.url } },
+		cancelAfterMs: 300,
+	});
+	expect(Date.now() - started).toBeLessThan(5000);
+	expect(calls).toBe(1);
+	expect(result.items).toHaveLength(0);
 });

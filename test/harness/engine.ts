@@ -135,6 +135,8 @@ export interface EngineRunOptions {
 	items?: INodeExecutionData[];
 	continueOnFail?: boolean;
 	mode?: WorkflowExecuteMode;
+	/** Cancels the execution (as the editor's Stop button does) after this many ms. */
+	cancelAfterMs?: number;
 }
 
 export interface EngineRunResult {
@@ -220,7 +222,9 @@ export async function runNode(options: EngineRunOptions): Promise<EngineRunResul
 	});
 	let run: IRun;
 	try {
-		run = await new WorkflowExecute(additionalData, mode, runData).processRunExecutionData(workflow);
+		const execution = new WorkflowExecute(additionalData, mode, runData).processRunExecutionData(workflow);
+		if (options.cancelAfterMs !== undefined) setTimeout(() => execution.cancel(), options.cancelAfterMs);
+		run = await execution;
 	} catch (error) {
 		// n8n refuses some workflows before running them (e.g. a required parameter left empty).
 		return { run: undefined, items: [], error: error as Error };

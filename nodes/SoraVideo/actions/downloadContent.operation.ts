@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 	{ ...binaryPropertyNameProperty, displayOptions: showFor },
 	{
 		displayName: 'Options',
-		name: 'downloadOptions',
+		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
@@ -39,7 +39,7 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
 	const variant = fn.getNodeParameter('variant', itemIndex, 'video') as ContentVariant;
 	const binaryPropertyName = (fn.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim() || 'data';
-	const options = fn.getNodeParameter('downloadOptions', itemIndex, {}) as WaitOptionValues & { fileName?: string };
+	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { fileName?: string };
 	assertVariantSupported(client, variant);
 	if (options.waitForCompletion) await waitForCompletion(client, taskId, waitSettings(options));
 	const { binary, json } = await downloadContent(fn, client, { taskId, variant, fileName: options.fileName });

@@ -10,7 +10,7 @@ const showFor = { show: { operation: ['getStatus'] } };
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Options',
-		name: 'statusOptions',
+		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
@@ -32,7 +32,7 @@ export const description: INodeProperties[] = [
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
-	const options = fn.getNodeParameter('statusOptions', itemIndex, {}) as WaitOptionValues & { includeRawResponse?: boolean };
+	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { includeRawResponse?: boolean };
 	const { task, raw } = options.waitForCompletion
 		? await waitForCompletion(client, taskId, waitSettings(options))
 		: await fetchTask(client, taskId);

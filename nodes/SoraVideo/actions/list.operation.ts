@@ -29,7 +29,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Options',
-		name: 'listOptions',
+		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
@@ -63,7 +63,7 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	assertListSupported(client);
 	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : (fn.getNodeParameter('limit', itemIndex, 50) as number);
-	const options = fn.getNodeParameter('listOptions', itemIndex, {}) as { order?: ListOptions['order']; includeRawResponse?: boolean };
+	const options = fn.getNodeParameter('options', itemIndex, {}) as { order?: ListOptions['order']; includeRawResponse?: boolean };
 	const out: INodeExecutionData[] = [];
 	let after: string | undefined;
 	while (out.length < limit) {

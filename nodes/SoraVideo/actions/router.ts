@@ -11,10 +11,10 @@ import * as downloadContent from './downloadContent.operation';
 import * as getStatus from './getStatus.operation';
 import * as list from './list.operation';
 
-const operations: Record<string, { execute: OperationExecute; optionsName: string }> = {
-	getStatus: { execute: getStatus.execute, optionsName: 'statusOptions' },
-	downloadContent: { execute: downloadContent.execute, optionsName: 'downloadOptions' },
-	list: { execute: list.execute, optionsName: 'listOptions' },
+const operations: Record<string, OperationExecute> = {
+	getStatus: getStatus.execute,
+	downloadContent: downloadContent.execute,
+	list: list.execute,
 };
 
 /** Runs the chosen operation for every input item; with Continue On Fail a bad item becomes an error item. */
@@ -32,9 +32,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const returnData: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const options = this.getNodeParameter(operation.optionsName, itemIndex, {}) as RequestOptionValues;
+			const options = this.getNodeParameter('options', itemIndex, {}) as RequestOptionValues;
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
-			returnData.push(...(await operation.execute({ fn: this, client }, itemIndex)));
+			returnData.push(...(await operation({ fn: this, client }, itemIndex)));
 		} catch (error) {
 			if (error instanceof CancelledError) throw asNodeError(this, error, itemIndex);
 			if (this.continueOnFail()) {

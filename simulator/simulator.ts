@@ -4,6 +4,9 @@
  *
  * Paths: /<dialect>/v1/videos/..., and /opeai/api/videos/... for OpeAI's frontend-token mode.
  * The same task store answers every dialect, each in its own words.
+ * Control (for tests and demos, no key): POST /_sim/tasks {task}, POST /_sim/tasks/<id>/status {status},
+ * POST /_sim/tasks/<id>/faults {fault}, GET /_sim/requests, POST /_sim/reset.
+ * A second listener plays a storage bucket on another origin: GET /files/<id>/<variant>, no key needed.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { createServer } from 'http';
@@ -25,7 +28,9 @@ export type Fault =
 	/** Content: send the body at `bytesPerSecond`. */
 	| { type: 'slow'; bytesPerSecond: number }
 	/** Content: answer 302 to another origin's URL (which serves the file without asking for a key). */
-	| { type: 'redirect'; location: string };
+	| { type: 'redirect'; location: string }
+	/** Content: answer 302 to this simulator's own storage origin (another port, so another origin). */
+	| { type: 'redirectToStorage' };
 
 export interface SimTask {
 	id: string;
@@ -90,15 +95,26 @@ function fillContent(target: Buffer, offset: number, taskId: string, variant: st
 	}
 }
 
+async function readJson(req: IncomingMessage): Promise<unknown> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	const text = Buffer.concat(chunks).toString('utf8');
+	return text ? (JSON.parse(text) as unknown) : {};
+}
+
 const MIME: Record<string, string> = { video: 'video/mp4', thumbnail: 'image/webp', spritesheet: 'image/jpeg' };
 
 export class ProviderSimulator {
 	readonly tasks = new Map<string, SimTask>();
 	readonly requests: SimRequest[] = [];
 	private server: Server | undefined;
+	private storage: Server | undefined;
 	private readonly sockets = new Set<Socket>();
 	private created = 0;
 	url = '';
+	storageUrl = '';
+	/** Requests the storage origin received, with the headers it was sent. */
+	readonly storageRequests: SimRequest[] = [];
 
 	constructor(readonly options: SimulatorOptions) {}
 
@@ -158,22 +174,68 @@ export class ProviderSimulator {
 	}
 
 	async start(port = 0): Promise<string> {
-		this.server = createServer((req, res) => {
-			void this.handle(req, res);
-		});
-		this.server.on('connection', (socket: Socket) => {
+		this.server = await this.listen(port, (req, res) => void this.handle(req, res));
+		this.storage = await this.listen(0, (req, res) => this.serveStorage(req, res));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		this.storageUrl = `http://127.0.0.1:${(this.storage.address() as AddressInfo).port}`;
+		return this.url;
+	}
+
+	private async listen(port: number, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+		const server = createServer(handler);
+		server.on('connection', (socket: Socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-		const address = this.server.address() as AddressInfo;
-		this.url = `http://127.0.0.1:${address.port}`;
-		return this.url;
+		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+		return server;
 	}
 
 	async stop(): Promise<void> {
 		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		for (const server of [this.server, this.storage]) {
+			await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+		}
+	}
+
+	/** The storage origin: serves content without a key, like a pre-signed bucket URL. */
+	private serveStorage(req: IncomingMessage, res: ServerResponse): void {
+		const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
+		this.storageRequests.push({ method: req.method ?? 'GET', path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), headers: req.headers });
+		const match = /^\/files\/([^/]+)\/(video|thumbnail|spritesheet)$/.exec(parsed.pathname);
+		const task = match ? this.tasks.get(decodeURIComponent(match[1])) : undefined;
+		if (!match || !task) return this.json(res, 404, { error: 'NoSuchKey' });
+		const variant = match[2];
+		const size = variant === 'video' ? task.contentBytes : 2048;
+		res.writeHead(200, { 'Content-Type': 'binary/octet-stream', 'Content-Length': String(size) });
+		this.stream(res, task, variant, size, 0, undefined);
+	}
+
+	/** The control surface used by e2e tests and the demo. */
+	private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+		const body = req.method === 'POST' ? await readJson(req) : {};
+		if (req.method === 'GET' && path === '/_sim/requests') return this.json(res, 200, this.requests);
+		if (req.method === 'GET' && path === '/_sim/storage-requests') return this.json(res, 200, this.storageRequests);
+		if (req.method === 'POST' && path === '/_sim/reset') {
+			this.requests.length = 0;
+			this.storageRequests.length = 0;
+			return this.json(res, 200, { ok: true });
+		}
+		if (req.method === 'POST' && path === '/_sim/tasks') {
+			const task = this.addTask(body as Partial<SimTask> & { id: string });
+			return this.json(res, 200, task);
+		}
+		const status = /^\/_sim\/tasks\/([^/]+)\/status$/.exec(path);
+		if (req.method === 'POST' && status && this.tasks.has(decodeURIComponent(status[1]))) {
+			this.setStatus(decodeURIComponent(status[1]), (body as { status: SimStatus }).status);
+			return this.json(res, 200, { ok: true });
+		}
+		const faults = /^\/_sim\/tasks\/([^/]+)\/faults$/.exec(path);
+		if (req.method === 'POST' && faults && this.tasks.has(decodeURIComponent(faults[1]))) {
+			this.tasks.get(decodeURIComponent(faults[1]))?.faults.push(body as Fault);
+			return this.json(res, 200, { ok: true });
+		}
+		return this.json(res, 404, { error: `no control route ${req.method} ${path}` });
 	}
 
 	// ---------------------------------------------------------------------------------------------
@@ -181,6 +243,7 @@ export class ProviderSimulator {
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const query = Object.fromEntries(parsed.searchParams);
+		if (parsed.pathname.startsWith('/_sim/')) return this.control(req, res, parsed.pathname);
 		this.requests.push({ method: req.method ?? 'GET', path: parsed.pathname, query, headers: req.headers });
 		if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
 		const match = /^\/(opeai|wisdomgate|ezmodel|voidai|newapi|openai)\/(v1|api)(\/.*)$/.exec(parsed.pathname);
@@ -238,7 +301,9 @@ export class ProviderSimulator {
 		const completedAt = status === 'completed' || status === 'failed' ? Math.floor(Math.max(task.finishesAt, task.createdAt)) : null;
 		if (dialect === 'opeai') {
 			const words: Record<SimStatus, string> = { queued: 'QUEUED', in_progress: 'IN_PROGRESS', completed: 'SUCCESS', failed: 'FAILURE' };
-			return { id: task.id, status: words[status], model: task.model, created_at: Math.floor(task.createdAt), object: 'video', prompt: task.prompt, size: task.size };
+			// The documented object; on failure new-api's task table adds `fail_reason`.
+			const base = { id: task.id, status: words[status], model: task.model, created_at: Math.floor(task.createdAt), object: 'video', prompt: task.prompt, size: task.size };
+			return status === 'failed' ? { ...base, fail_reason: task.failReason } : base;
 		}
 		if (dialect === 'newapi') {
 			const words: Record<SimStatus, string> = { queued: 'queued', in_progress: 'processing', completed: 'succeeded', failed: 'failed' };
@@ -354,8 +419,9 @@ export class ProviderSimulator {
 		const supportsVariants = dialect === 'voidai' || dialect === 'openai';
 		if (variant !== 'video' && !supportsVariants) return this.json(res, 400, { error: { message: `unsupported variant ${variant}` } });
 		if (!(variant in MIME)) return this.json(res, 400, { error: { message: `invalid variant ${variant}`, code: 'invalid_value' } });
-		if (fault?.type === 'redirect') {
-			res.writeHead(302, { Location: fault.location });
+		if (fault?.type === 'redirect' || fault?.type === 'redirectToStorage') {
+			const location = fault.type === 'redirect' ? fault.location : `${this.storageUrl}/files/${encodeURIComponent(task.id)}/${variant}`;
+			res.writeHead(302, { Location: location });
 			res.end();
 			return;
 		}

@@ -1,0 +1,143 @@
+/**
+ * `npm run demo`: the whole product working on a fresh machine, without any provider account.
+ * `npm run demo -- --once` stops after the download (for CI).
+ */
+import { createHash } from 'crypto';
+import { readFileSync } from 'fs';
+import { createServer } from 'net';
+import { join } from 'path';
+
+import { seedDemoTasks } from '../simulator/cli';
+import { ProviderSimulator } from '../simulator/simulator';
+import type { N8nInstance } from './lib/n8n';
+import { stopAll } from './lib/processes';
+import { ensureRuntime, REPO_ROOT } from './lib/runtime';
+import { EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './lib/scenario';
+
+const once = process.argv.includes('--once');
+const EDITOR_PORT = 5678;
+const OWNER = { email: 'demo@example.com', password: 'SoraDemo-2026' };
+const DEMO_WORKFLOW = { id: 'soraDemoArchive1', name: 'Demo: archive finished videos (simulator)' };
+const started = Date.now();
+let stepNumber = 0;
+const STEPS = once ? 4 : 5;
+
+function elapsed(): string {
+	return `${((Date.now() - started) / 1000).toFixed(1)}s`;
+}
+
+function step(text: string): void {
+	stepNumber++;
+	process.stdout.write(`\n[demo +${elapsed()}] ${stepNumber}/${STEPS} ${text}\n`);
+}
+
+function say(text: string): void {
+	process.stdout.write(`    ${text}\n`);
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+	const server = createServer();
+	return await new Promise<boolean>((resolve) => {
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+/** New tasks keep finishing while the editor is open, so the trigger has something to fire. */
+function keepCreatingTasks(sim: ProviderSimulator): NodeJS.Timeout {
+	let counter = 0;
+	return setInterval(() => {
+		const now = Date.now() / 1000;
+		counter++;
+		sim.addTask({ id: `video_demo_${counter}`, createdAt: now, startsAt: now + 5, finishesAt: now + 40, contentBytes: 3_000_000 + counter, outcome: counter % 4 === 0 ? 'failed' : 'completed' });
+	}, 45_000);
+}
+
+async function main(): Promise<void> {
+	if (!once && !(await portIsFree(EDITOR_PORT))) {
+		throw new Error(`Port ${EDITOR_PORT} is in use (another n8n?). Stop it and run the demo again.`);
+	}
+
+	step('Getting Node 24 and n8n 2.41.1 into .cache/runtime (the first run downloads ~2.7 GB and takes several minutes; later runs reuse it)');
+	const runtime = await ensureRuntime((line) => say(line));
+
+	step('Building and packing n8n-nodes-sora-video, and installing it into a fresh n8n user folder, as n8n installs community packages');
+	const userFolder = join(REPO_ROOT, '.cache', 'demo', 'n8n-user');
+	const n8n: N8nInstance = await prepareInstance(runtime, userFolder, EDITOR_PORT);
+	say(`installed into ${join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-sora-video')}`);
+
+	step('Starting the provider simulator on 127.0.0.1; importing a credential for it and the example workflows');
+	const sim = new ProviderSimulator({ apiKey: 'sk-demo-simulator-key' });
+	seedDemoTasks(sim);
+	await sim.start();
+	say(`simulator: ${sim.baseUrl('voidai')} (speaks the OpeAI, Wisdom Gate, EzModel, VoidAI and new-api dialects)`);
+	await n8n.importCredentials([simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name)]);
+	for (const name of EXAMPLES) {
+		await n8n.importWorkflow(loadExample(name));
+		say(`imported examples/${name}.json`);
+	}
+
+	step('Running "Sora Video: check status, wait, download" with `n8n execute`');
+	const example = loadExample('check-status-wait-download');
+	const { status, nodes } = await n8n.execute(example.id);
+	const task = nodes['Get Status']?.items[0]?.json;
+	const download = nodes['Download Video']?.items[0];
+	const binary = download?.binary?.data;
+	if (status !== 'success' || !task || !binary?.id) {
+		const errors = Object.entries(nodes)
+			.filter(([, run]) => run.error)
+			.map(([name, run]) => `${name}: ${run.error?.message}`);
+		throw new Error(`The example workflow did not succeed (status ${status}). ${errors.join('; ')}`);
+	}
+	const stored = readFileSync(n8n.binaryPath(binary.id));
+	say('normalized status:');
+	for (const line of JSON.stringify(task, null, 2).split('\n')) say(`  ${line}`);
+	say(`stored file: ${binary.fileName}`);
+	say(`MIME type:   ${binary.mimeType}`);
+	say(`size:        ${stored.length} bytes`);
+	say(`sha256:      ${createHash('sha256').update(stored).digest('hex')}`);
+	say(`stored at:   ${n8n.binaryPath(binary.id)}`);
+
+	if (once) {
+		await sim.stop();
+		process.stdout.write(`\n[demo +${elapsed()}] done (--once).\n`);
+		return;
+	}
+
+	step(`Starting the n8n editor on http://127.0.0.1:${EDITOR_PORT} with the trigger example active`);
+	await n8n.importWorkflow(ourPartOf(loadExample('archive-to-google-drive'), DEMO_WORKFLOW.id, DEMO_WORKFLOW.name));
+	await n8n.publish(DEMO_WORKFLOW.id);
+	const ticker = keepCreatingTasks(sim);
+	await n8n.startServer();
+	const owner = await n8n.setupOwner(OWNER.email, OWNER.password);
+	process.stdout.write(`
+    n8n is running: http://127.0.0.1:${EDITOR_PORT}
+    ${owner ? `Log in with ${OWNER.email} / ${OWNER.password}` : 'Create the owner account n8n asks for (it stays on this machine).'}
+    What to look at:
+      - Workflow "${DEMO_WORKFLOW.name}" is active: its Sora Video Trigger polls the simulator every minute.
+        A new simulated video finishes about every 45 s; open the workflow's Executions tab to see each one
+        fire once, with the video attached (Binary tab). Every fourth one fails and is skipped (Events: Completed).
+      - "Sora Video: check status, wait, download": click "Execute workflow" to run it in the editor.
+      - The other examples show the trigger feeding Google Drive and Slack (add your own credentials to use them).
+    Press Ctrl+C to stop n8n and the simulator.
+`);
+	// Runs until Ctrl+C: scripts/lib/processes stops n8n (its whole process group) and exits; the simulator ends with us.
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			clearInterval(ticker);
+			process.stdout.write('\nStopping n8n and the simulator...\n');
+		});
+	}
+	await new Promise<never>(() => undefined);
+}
+
+main()
+	.then(async () => {
+		await stopAll();
+		process.exit(0);
+	})
+	.catch(async (error: Error) => {
+		process.stderr.write(`\n[demo +${elapsed()}] failed: ${error.message}\n`);
+		await stopAll();
+		process.exit(1);
+	});

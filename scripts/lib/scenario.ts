@@ -1,0 +1,51 @@
+/** What the e2e tests and the demo both do: a fresh n8n user folder with this package installed, and the examples. */
+import { readFileSync, rmSync } from 'fs';
+import { join } from 'path';
+
+import type { Dialect, ProviderSimulator } from '../../simulator/simulator';
+import { N8nInstance } from './n8n';
+import { buildAndPack, installIntoUserFolder } from './pack';
+import type { Runtime } from './runtime';
+import { REPO_ROOT } from './runtime';
+
+/** The credential the examples reference; e2e and the demo point it at the simulator. */
+export const EXAMPLE_CREDENTIAL = { id: 'soraExampleCred1', name: 'VoidAI account', type: 'voidAiApi' };
+
+export interface ExampleWorkflow {
+	id: string;
+	name: string;
+	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }>;
+	connections: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+export const EXAMPLES = ['check-status-wait-download', 'archive-to-google-drive', 'notify-slack'] as const;
+
+export function loadExample(name: (typeof EXAMPLES)[number]): ExampleWorkflow {
+	return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', `${name}.json`), 'utf8')) as ExampleWorkflow;
+}
+
+/** Only this package's nodes of an example (the parts that run without Google or Slack accounts). */
+export function ourPartOf(example: ExampleWorkflow, id: string, name: string): ExampleWorkflow {
+	const nodes = example.nodes.filter((node) => node.type.startsWith('n8n-nodes-sora-video.'));
+	const kept = new Set(nodes.map((node) => node.name));
+	const connections = Object.fromEntries(
+		Object.entries(example.connections as Record<string, { main: Array<Array<{ node: string }>> }>)
+			.filter(([from]) => kept.has(from))
+			.map(([from, value]) => [from, { main: value.main.map((outputs) => outputs.filter((target) => kept.has(target.node))) }]),
+	);
+	return { ...example, id, name, nodes, connections };
+}
+
+/** A fresh user folder with the package installed from its `npm pack` tarball, as users get it. */
+export async function prepareInstance(runtime: Runtime, userFolder: string, port: number): Promise<N8nInstance> {
+	rmSync(userFolder, { recursive: true, force: true });
+	const tarball = await buildAndPack(join(REPO_ROOT, '.cache', 'pack'));
+	await installIntoUserFolder(tarball, userFolder);
+	return new N8nInstance(runtime, userFolder, port);
+}
+
+/** A credential of `type` pointing at the simulator's `dialect`. */
+export function simulatorCredential(sim: ProviderSimulator, dialect: Dialect, type: string, id: string, name: string, extra: Record<string, unknown> = {}): object {
+	return { id, name, type, data: { apiKey: sim.options.apiKey, baseUrl: sim.baseUrl(dialect), ...extra } };
+}

@@ -27,6 +27,10 @@ export type Fault =
 	| { type: 'cut'; bytes: number; times: number }
 	/** Content: send the body at `bytesPerSecond`. */
 	| { type: 'slow'; bytesPerSecond: number }
+	/** Content: send `bytes` bytes, then nothing more while keeping the connection open, for the next `times` requests. */
+	| { type: 'stall'; bytes: number; times: number }
+	/** Content: no Accept-Ranges, and a Range header is ignored (the whole file again, 200). */
+	| { type: 'noRanges' }
 	/** Content: answer 302 to another origin's URL (which serves the file without asking for a key). */
 	| { type: 'redirect'; location: string }
 	/** Content: answer 302 to this simulator's own storage origin (another port, so another origin). */
@@ -68,14 +72,10 @@ export interface SimulatorOptions {
 	now?: () => number;
 }
 
-const CHUNK = 64 * 1024;
 
-/** Deterministic file bytes: an MP4 header then a pattern; the same (id, variant, size) always gives the same bytes. */
-export function contentBytes(taskId: string, variant: string, size: number): Buffer {
-	const buffer = Buffer.alloc(size);
-	fillContent(buffer, 0, taskId, variant, size);
-	return buffer;
-}
+/** Content repeats a 64 KiB block after a format header, so serving a GiB costs no computation. */
+const BLOCK = 64 * 1024;
+const periods = new Map<string, Buffer>();
 
 function headerFor(variant: string): Buffer {
 	if (variant === 'thumbnail') return Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ', 'latin1');
@@ -83,16 +83,36 @@ function headerFor(variant: string): Buffer {
 	return Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom\x00\x00\x02\x00isomiso2mp41', 'latin1')]);
 }
 
-/** Writes bytes [offset, offset+target.length) of the content into `target`. */
-function fillContent(target: Buffer, offset: number, taskId: string, variant: string, size: number): void {
-	const header = headerFor(variant);
-	let seed = 7;
-	for (const char of `${taskId}:${variant}`) seed = (seed * 31 + char.charCodeAt(0)) & 0xff;
-	for (let i = 0; i < target.length; i++) {
-		const position = offset + i;
-		if (position >= size) break;
-		target[i] = position < header.length ? header[position] : (position * 131 + seed) & 0xff;
+/** Two copies of the task's block back to back: any window of up to BLOCK bytes is one subarray. */
+function periodFor(taskId: string, variant: string): Buffer {
+	const key = `${taskId}:${variant}`;
+	let period = periods.get(key);
+	if (!period) {
+		let seed = 7;
+		for (const char of key) seed = (seed * 31 + char.charCodeAt(0)) & 0xff;
+		period = Buffer.alloc(2 * BLOCK);
+		for (let i = 0; i < period.length; i++) period[i] = ((i % BLOCK) * 131 + seed) & 0xff;
+		periods.set(key, period);
 	}
+	return period;
+}
+
+/** Bytes [offset, offset + length) of a task's content: a view when possible, a copy where the header is. */
+function contentSlice(taskId: string, variant: string, offset: number, length: number): Buffer {
+	const start = offset % BLOCK;
+	const view = periodFor(taskId, variant).subarray(start, start + length);
+	const header = headerFor(variant);
+	if (offset >= header.length) return view;
+	const copy = Buffer.from(view);
+	header.copy(copy, 0, offset, Math.min(header.length, offset + length));
+	return copy;
+}
+
+/** Deterministic file bytes: the same (id, variant, size) always gives the same bytes. */
+export function contentBytes(taskId: string, variant: string, size: number): Buffer {
+	const out = Buffer.alloc(size);
+	for (let offset = 0; offset < size; offset += BLOCK) contentSlice(taskId, variant, offset, Math.min(BLOCK, size - offset)).copy(out, offset);
+	return out;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -435,10 +455,11 @@ export class ProviderSimulator {
 			headers['Content-Length'] = String(size);
 		}
 		if (dialect === 'ezmodel') headers['Content-Disposition'] = 'attachment; filename="video.mp4"';
-		headers['Accept-Ranges'] = 'bytes';
+		const ranges = !task.faults.some((entry) => entry.type === 'noRanges');
+		if (ranges) headers['Accept-Ranges'] = 'bytes';
 		let start = 0;
 		const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
-		if (range && Number(range[1]) < size) {
+		if (ranges && range && Number(range[1]) < size) {
 			start = Number(range[1]);
 			headers['Content-Range'] = `bytes ${start}-${size - 1}/${size}`;
 			if (headers['Content-Length']) headers['Content-Length'] = String(size - start);
@@ -449,24 +470,22 @@ export class ProviderSimulator {
 		this.stream(res, task, variant, size, start, fault);
 	}
 
-	/** Streams the content in chunks, honouring backpressure, cut and slow faults. */
+	/** Streams the content in chunks, honouring backpressure, cut, stall and slow faults. */
 	private stream(res: ServerResponse, task: SimTask, variant: string, size: number, start: number, fault: Fault | undefined): void {
 		let offset = start;
-		let cutAt = size;
-		if (fault?.type === 'cut') {
-			cutAt = Math.min(size, start + fault.bytes);
+		let stopAt = size;
+		if (fault?.type === 'cut' || fault?.type === 'stall') {
+			stopAt = Math.min(size, start + fault.bytes);
 			fault.times--;
 			if (fault.times <= 0) task.faults.shift();
 		}
-		const chunkSize = fault?.type === 'slow' ? Math.max(1, Math.floor(fault.bytesPerSecond / 10)) : CHUNK;
+		const chunkSize = fault?.type === 'slow' ? Math.max(1, Math.floor(fault.bytesPerSecond / 10)) : BLOCK;
 		const delay = fault?.type === 'slow' ? 100 : 0;
 		const writeMore = (): void => {
-			while (offset < cutAt) {
-				const length = Math.min(chunkSize, cutAt - offset);
-				const chunk = Buffer.alloc(length);
-				fillContent(chunk, offset, task.id, variant, size);
+			while (offset < stopAt) {
+				const length = Math.min(chunkSize, BLOCK, stopAt - offset);
+				const ok = res.write(contentSlice(task.id, variant, offset, length));
 				offset += length;
-				const ok = res.write(chunk);
 				if (delay) {
 					setTimeout(writeMore, delay);
 					return;
@@ -476,8 +495,9 @@ export class ProviderSimulator {
 					return;
 				}
 			}
-			if (cutAt < size) {
-				res.socket?.destroy();
+			if (stopAt < size) {
+				// A stall keeps the socket open and silent; a cut drops it.
+				if (fault?.type === 'cut') res.socket?.destroy();
 				return;
 			}
 			res.end();

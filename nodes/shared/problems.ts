@@ -60,6 +60,11 @@ export function markTransient<T extends NodeApiError | NodeOperationError>(error
 	return error;
 }
 
+/** The error itself when it is already one of n8n's (and so carries our message); else undefined. */
+export function ownNodeError(error: unknown): NodeApiError | NodeOperationError | undefined {
+	return error instanceof NodeApiError || error instanceof NodeOperationError ? error : undefined;
+}
+
 export function isTransient(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } } | null)?.context?.transient === true;
 }

@@ -2,7 +2,7 @@
  * The one HTTP layer: authentication, redirects that never carry the key to another origin,
  * retries for 429 / 5xx / network failures, and sanitized errors.
  */
-import type { IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'stream';
 
@@ -172,6 +172,8 @@ export class VideoApiClient {
 	readonly apiRoot: string;
 	private readonly apiOrigin: string;
 	readonly secrets: string[];
+	/** Handed to n8n with each request, so it does not re-read and decrypt the credential every time. */
+	private readonly decrypted: ICredentialsDecrypted;
 
 	constructor(
 		private readonly fn: SoraContext,
@@ -193,6 +195,13 @@ export class VideoApiClient {
 		this.apiOrigin = origin;
 		const key = String(credentials.apiKey ?? '').trim();
 		this.secrets = [key, credentialHeader(credentials).value].filter((secret) => secret.length > 0);
+		const reference = fn.getNode().credentials?.[provider.credentialName];
+		this.decrypted = {
+			id: reference?.id ?? '',
+			name: reference?.name ?? provider.credentialDisplayName,
+			type: provider.credentialName,
+			data: credentials as unknown as ICredentialDataDecryptedObject,
+		};
 	}
 
 	get node(): INode {
@@ -220,7 +229,7 @@ export class VideoApiClient {
 	private async send(options: IHttpRequestOptions, sameOrigin: boolean): Promise<{ statusCode: number; headers: unknown; body: unknown } | NetworkFailure> {
 		try {
 			return (sameOrigin
-				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.provider.credentialName, options)
+				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.provider.credentialName, options, { credentialsDecrypted: this.decrypted })
 				: await this.fn.helpers.httpRequest({ ...options, abortSignal: this.signal })) as {
 				statusCode: number;
 				headers: unknown;
@@ -239,6 +248,7 @@ export class VideoApiClient {
 		url: string,
 		qs: Record<string, string> | undefined,
 		encoding: 'text' | 'stream',
+		extraHeaders: Record<string, string> = {},
 	): Promise<RawResponse<unknown> | NetworkFailure> {
 		let current = url;
 		let query = qs;
@@ -253,7 +263,7 @@ export class VideoApiClient {
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
 				timeout: this.options.timeoutMs,
-				headers: { Accept: encoding === 'text' ? 'application/json' : '*/*' },
+				headers: { Accept: encoding === 'text' ? 'application/json' : '*/*', ...extraHeaders },
 			};
 			const response = await this.send(options, new URL(current).origin === this.apiOrigin);
 			if ('code' in response) return response;
@@ -279,14 +289,14 @@ export class VideoApiClient {
 	 */
 	async request(
 		path: string,
-		init: { qs?: Record<string, string>; encoding: 'text' | 'stream'; action: string; taskId?: string },
+		init: { qs?: Record<string, string>; encoding: 'text' | 'stream'; action: string; taskId?: string; headers?: Record<string, string> },
 	): Promise<RawResponse<unknown> & { attempts: number }> {
 		const url = this.url(path);
 		const signal = this.signal;
 		for (let attempt = 0; ; attempt++) {
 			const attempts = attempt + 1;
 			const canRetry = attempt < this.options.maxRetries;
-			const response = await this.exchange(url, init.qs, init.encoding);
+			const response = await this.exchange(url, init.qs, init.encoding, init.headers);
 			if ('code' in response) {
 				if (isCancellation(response, signal)) throw cancelled(this.node);
 				if (!canRetry || NOT_RETRYABLE_NETWORK.has(response.code)) {

@@ -1,0 +1,197 @@
+/**
+ * The body of a content download as one stream that survives the faults real gateways produce:
+ * a silent server is cut off after the idle timeout, and a body cut short is resumed with a
+ * `Range` request where the server accepts ranges. Bytes pass straight through; nothing is buffered
+ * beyond the first few bytes kept for sniffing.
+ */
+import { Readable } from 'stream';
+
+import type { VideoApiClient } from './transport';
+import { backoffDelay, sleep } from './transport';
+
+/** The body ended before its length; thrown from the stream, so n8n never stores it as a whole file. */
+export class IncompleteDownloadError extends Error {
+	constructor(
+		readonly received: number,
+		readonly expected: number | null,
+	) {
+		super(expected === null ? `the connection broke after ${received} bytes` : `the download ended after ${received} of ${expected} bytes`);
+		this.name = 'IncompleteDownloadError';
+	}
+}
+
+/** No data arrived for the idle timeout. */
+export class StalledDownloadError extends Error {
+	constructor(
+		readonly received: number,
+		readonly idleMs: number,
+	) {
+		super(`no data arrived for ${Math.round(idleMs / 1000)} s after ${received} bytes`);
+		this.name = 'StalledDownloadError';
+	}
+}
+
+export interface BodyRequest {
+	path: string;
+	qs?: Record<string, string>;
+	taskId: string;
+}
+
+interface OpenedBody {
+	stream: Readable;
+	headers: Record<string, string>;
+}
+
+/** Content-Length when it counts the bytes we will see (not for a compressed body). */
+export function declaredLength(headers: Record<string, string>): number | null {
+	const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+	if (encoding !== 'identity' && encoding !== '') return null;
+	const value = headers['content-length'];
+	if (!value || !/^\d+$/.test(value.trim())) return null;
+	return Number(value.trim());
+}
+
+/** `bytes 100-199/200` -> {start: 100, total: 200}. */
+function parseContentRange(value: string | undefined): { start: number; total: number | null } | null {
+	const match = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec((value ?? '').trim());
+	if (!match) return null;
+	return { start: Number(match[1]), total: match[2] === '*' ? null : Number(match[2]) };
+}
+
+export class ContentBody {
+	private source: Readable;
+	private iterator: AsyncIterator<Buffer>;
+	private readonly expected: number | null;
+	private readonly acceptsRanges: boolean;
+	private readonly etag: string | undefined;
+	private received = 0;
+	private ended = false;
+	private head: Buffer = Buffer.alloc(0);
+
+	/** How many resumes this body may still make (shared with the caller's restarts). */
+	constructor(
+		private readonly client: VideoApiClient,
+		private readonly request: BodyRequest,
+		first: OpenedBody,
+		private readonly budget: { retriesLeft: number },
+	) {
+		this.source = first.stream;
+		this.iterator = first.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+		this.expected = declaredLength(first.headers);
+		this.acceptsRanges = (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
+		this.etag = first.headers.etag;
+	}
+
+	get bytesReceived(): number {
+		return this.received;
+	}
+
+	/** The next chunk, or null at the end; faults are resumed here when they can be. */
+	private async next(): Promise<Buffer | null> {
+		for (;;) {
+			let result: IteratorResult<Buffer>;
+			try {
+				result = await this.withIdleTimeout(this.iterator.next());
+			} catch (error) {
+				await this.resume(error);
+				continue;
+			}
+			if (!result.done) {
+				const chunk = Buffer.isBuffer(result.value) ? result.value : Buffer.from(result.value as Uint8Array);
+				this.received += chunk.length;
+				return chunk;
+			}
+			if (this.expected !== null && this.received < this.expected) {
+				// The server closed the body early without an error.
+				await this.resume(new IncompleteDownloadError(this.received, this.expected));
+				continue;
+			}
+			this.ended = true;
+			return null;
+		}
+	}
+
+	private async withIdleTimeout<T>(promise: Promise<T>): Promise<T> {
+		const idleMs = this.client.options.timeoutMs;
+		let timer: NodeJS.Timeout | undefined;
+		const stalled = new Promise<never>((_resolve, reject) => {
+			timer = setTimeout(() => {
+				this.source.destroy();
+				reject(new StalledDownloadError(this.received, idleMs));
+			}, idleMs);
+		});
+		try {
+			return await Promise.race([promise, stalled]);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	/**
+	 * Continues the body from the byte where it broke, when the server accepts ranges and the budget allows;
+	 * otherwise rethrows as a fault the caller can restart from scratch.
+	 */
+	private async resume(cause: unknown): Promise<void> {
+		this.source.destroy();
+		const fault = cause instanceof StalledDownloadError || cause instanceof IncompleteDownloadError ? cause : new IncompleteDownloadError(this.received, this.expected);
+		if (!this.acceptsRanges || this.budget.retriesLeft <= 0) throw fault;
+		this.budget.retriesLeft--;
+		const attempt = this.client.options.maxRetries - this.budget.retriesLeft - 1;
+		await sleep(backoffDelay(attempt, this.client.options), this.client.signal, this.client.node);
+		const headers: Record<string, string> = { Range: `bytes=${this.received}-` };
+		if (this.etag) headers['If-Range'] = this.etag;
+		const response = await this.client.request(this.request.path, {
+			qs: this.request.qs,
+			encoding: 'stream',
+			action: 'download',
+			taskId: this.request.taskId,
+			headers,
+		});
+		const stream = response.body as Readable;
+		const range = parseContentRange(response.headers['content-range']);
+		if (response.statusCode !== 206 || !range || range.start !== this.received || (this.expected !== null && range.total !== null && range.total !== this.expected)) {
+			// The server sent something other than the missing part (e.g. the whole file, or it changed): start over.
+			stream.destroy();
+			throw fault;
+		}
+		this.source = stream;
+		this.iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+	}
+
+	/** Reads until at least `size` bytes are known (or the body ends): the bytes the sniffer looks at. */
+	async readHead(size: number): Promise<Buffer> {
+		const chunks: Buffer[] = [];
+		let length = 0;
+		while (length < size) {
+			const chunk = await this.next();
+			if (chunk === null) break;
+			chunks.push(chunk);
+			length += chunk.length;
+		}
+		this.head = Buffer.concat(chunks);
+		return this.head;
+	}
+
+	/** Everything, head first, as one stream for n8n's binary store. It errors rather than end short. */
+	toStream(): Readable {
+		const body = this;
+		async function* all(): AsyncGenerator<Buffer> {
+			try {
+				if (body.head.length > 0) yield body.head;
+				for (;;) {
+					const chunk = await body.next();
+					if (chunk === null) break;
+					yield chunk;
+				}
+				if (body.expected !== null && body.received !== body.expected) throw new IncompleteDownloadError(body.received, body.expected);
+			} finally {
+				if (!body.ended) body.source.destroy();
+			}
+		}
+		return Readable.from(all(), { objectMode: false, highWaterMark: 1 });
+	}
+
+	destroy(): void {
+		this.source.destroy();
+	}
+}

@@ -12,6 +12,14 @@ started=$(date +%s)
 
 step() { echo "[runtime +$(( $(date +%s) - started ))s] $*" >&2; }
 
+# While a long install is silent, say every 15 s that it is still going and how far it got.
+heartbeat() {
+	local what=$1 dir=$2
+	while sleep 15; do
+		step "still $what ($(du -sm "$dir" 2>/dev/null | cut -f1) MB so far)"
+	done
+}
+
 mkdir -p "$RUNTIME"
 if [ ! -x "$NODE_DIR/bin/node" ]; then
 	step "installing Node $NODE_VERSION from the npm registry (about 10 s)"
@@ -30,9 +38,14 @@ if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
   "overrides": { "linkedom": "0.18.14", "@langchain/langgraph": "1.0.2" }
 }
 JSON
+	heartbeat "installing n8n" "$N8N_DIR" & beat=$!
+	trap 'kill $beat 2>/dev/null' EXIT
 	(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+	kill $beat 2>/dev/null
 	step "building sqlite3 for Node $NODE_VERSION (about 60 s)"
+	heartbeat "building sqlite3" "$N8N_DIR/node_modules/sqlite3" & beat=$!
 	(cd "$N8N_DIR" && npm_config_build_from_source=true npm rebuild sqlite3 --loglevel=error >&2)
+	kill $beat 2>/dev/null
 	touch "$N8N_DIR/.ready-$N8N_VERSION"
 fi
 step "runtime ready: node $("$NODE_DIR/bin/node" --version), n8n $N8N_VERSION"

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 
-import { run } from './processes';
+import { start } from './processes';
 
 /** The repository root, whether this runs from source (jest) or compiled into .build/. */
 function findRepoRoot(start: string): string {
@@ -24,11 +24,23 @@ export interface Runtime {
 
 /** Installs what is missing, printing its progress on stderr, and returns where things are. */
 export async function ensureRuntime(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<Runtime> {
-	const result = await run('bash', [join(REPO_ROOT, 'scripts', 'runtime.sh')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-	for (const line of result.stderr.split('\n')) if (line.startsWith('[runtime')) log(line);
-	if (result.code !== 0) throw new Error(`Installing the n8n runtime failed:\n${result.stderr.slice(-4000)}`);
+	// Progress lines are passed on as they come: the first install takes minutes.
+	const child = start('bash', [join(REPO_ROOT, 'scripts', 'runtime.sh')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	let pending = '';
+	child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => {
+		stderr = (stderr + chunk.toString()).slice(-20_000);
+		pending += chunk.toString();
+		const lines = pending.split('\n');
+		pending = lines.pop() ?? '';
+		for (const line of lines) if (line.startsWith('[runtime')) log(line);
+	});
+	const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+	if (code !== 0) throw new Error(`Installing the n8n runtime failed:\n${stderr.slice(-4000)}`);
 	const values = Object.fromEntries(
-		result.stdout
+		stdout
 			.split('\n')
 			.filter((line) => line.includes('='))
 			.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),

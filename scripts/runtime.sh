@@ -27,7 +27,19 @@ if [ ! -x "$NODE_DIR/bin/node" ]; then
 fi
 export PATH="$NODE_DIR/bin:$PATH"
 export npm_config_nodedir="$NODE_DIR"
+# Run through `npm run`, we inherit this project's settings (ignore-scripts=true) as npm_config_* variables:
+# they must not reach the runtime's own installs, or sqlite3's native build is silently skipped.
+unset npm_config_ignore_scripts
 
+sqlite_loads() {
+	(cd "$N8N_DIR" && "$NODE_DIR/bin/node" -e "require('sqlite3')" >/dev/null 2>&1)
+}
+
+if [ -f "$N8N_DIR/.ready-$N8N_VERSION" ] && ! sqlite_loads; then
+	step "the cached n8n has no working sqlite3; building it again"
+	rm -f "$N8N_DIR/.ready-$N8N_VERSION"
+	SKIP_N8N_INSTALL=1
+fi
 if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
 	step "installing n8n $N8N_VERSION (about 2-4 minutes the first time, ~2.7 GB)"
 	mkdir -p "$N8N_DIR"
@@ -38,14 +50,20 @@ if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
   "overrides": { "linkedom": "0.18.14", "@langchain/langgraph": "1.0.2" }
 }
 JSON
-	heartbeat "installing n8n" "$N8N_DIR" & beat=$!
-	trap 'kill $beat 2>/dev/null' EXIT
-	(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-	kill $beat 2>/dev/null
+	if [ -z "${SKIP_N8N_INSTALL:-}" ]; then
+		heartbeat "installing n8n" "$N8N_DIR" & beat=$!
+		trap 'kill $beat 2>/dev/null' EXIT
+		(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+		kill $beat 2>/dev/null
+	fi
 	step "building sqlite3 for Node $NODE_VERSION (about 60 s)"
 	heartbeat "building sqlite3" "$N8N_DIR/node_modules/sqlite3" & beat=$!
-	(cd "$N8N_DIR" && npm_config_build_from_source=true npm rebuild sqlite3 --loglevel=error >&2)
+	(cd "$N8N_DIR" && npm_config_build_from_source=true npm rebuild sqlite3 --ignore-scripts=false --loglevel=error >&2)
 	kill $beat 2>/dev/null
+	if ! sqlite_loads; then
+		step "sqlite3 did not build for Node $NODE_VERSION; n8n cannot start without it"
+		exit 1
+	fi
 	touch "$N8N_DIR/.ready-$N8N_VERSION"
 fi
 step "runtime ready: node $("$NODE_DIR/bin/node" --version), n8n $N8N_VERSION"

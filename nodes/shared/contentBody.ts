@@ -31,6 +31,12 @@ export class StalledDownloadError extends Error {
 	}
 }
 
+/**
+ * Chunks are handed to n8n's binary store in pieces of about this size: its file store awaits one write
+ * per piece, so socket-sized (16-64 KiB) pieces cost far more than the network. Memory stays constant.
+ */
+export const WRITE_CHUNK_BYTES = 1024 * 1024;
+
 export interface BodyRequest {
 	path: string;
 	qs?: Record<string, string>;
@@ -107,24 +113,44 @@ export class ContentBody {
 				continue;
 			}
 			this.ended = true;
+			this.stopWatchdog();
 			return null;
 		}
 	}
 
+	/**
+	 * One watchdog timer per body, pushed back on every chunk. Each read races only its own short-lived
+	 * promise, which the watchdog rejects; racing one long-lived promise would keep every chunk reachable.
+	 */
+	private watchdog: NodeJS.Timeout | undefined;
+	private rejectRead: ((error: Error) => void) | undefined;
+
 	private async withIdleTimeout<T>(promise: Promise<T>): Promise<T> {
 		const idleMs = this.client.options.timeoutMs;
-		let timer: NodeJS.Timeout | undefined;
-		const stalled = new Promise<never>((_resolve, reject) => {
-			timer = setTimeout(() => {
+		if (this.watchdog) {
+			this.watchdog.refresh();
+		} else {
+			this.watchdog = setTimeout(() => {
+				this.rejectRead?.(new StalledDownloadError(this.received, idleMs));
 				this.source.destroy();
-				reject(new StalledDownloadError(this.received, idleMs));
 			}, idleMs);
+		}
+		const stalled = new Promise<never>((_resolve, reject) => {
+			this.rejectRead = reject;
 		});
 		try {
 			return await Promise.race([promise, stalled]);
+		} catch (error) {
+			this.stopWatchdog();
+			throw error;
 		} finally {
-			clearTimeout(timer);
+			this.rejectRead = undefined;
 		}
+	}
+
+	private stopWatchdog(): void {
+		if (this.watchdog) clearTimeout(this.watchdog);
+		this.watchdog = undefined;
 	}
 
 	/**
@@ -172,19 +198,29 @@ export class ContentBody {
 		return this.head;
 	}
 
-	/** Everything, head first, as one stream for n8n's binary store. It errors rather than end short. */
+	/** Everything, head first, as one stream for n8n's binary store, in ~1 MiB pieces. It errors rather than end short. */
 	toStream(): Readable {
 		const body = this;
 		async function* all(): AsyncGenerator<Buffer> {
+			let pending: Buffer[] = body.head.length > 0 ? [body.head] : [];
+			let pendingBytes = body.head.length;
 			try {
-				if (body.head.length > 0) yield body.head;
 				for (;;) {
 					const chunk = await body.next();
 					if (chunk === null) break;
-					yield chunk;
+					pending.push(chunk);
+					pendingBytes += chunk.length;
+					if (pendingBytes >= WRITE_CHUNK_BYTES) {
+						const piece = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+						pending = [];
+						pendingBytes = 0;
+						yield piece;
+					}
 				}
 				if (body.expected !== null && body.received !== body.expected) throw new IncompleteDownloadError(body.received, body.expected);
+				if (pendingBytes > 0) yield pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
 			} finally {
+				body.stopWatchdog();
 				if (!body.ended) body.source.destroy();
 			}
 		}
@@ -192,6 +228,7 @@ export class ContentBody {
 	}
 
 	destroy(): void {
+		this.stopWatchdog();
 		this.source.destroy();
 	}
 }

@@ -14,6 +14,8 @@ export interface ExecutedItem {
 
 export interface NodeRun {
 	items: ExecutedItem[];
+	/** How long the node ran, as n8n measured it (ms). */
+	executionTime?: number;
 	error?: { message: string; description?: string };
 }
 
@@ -32,14 +34,20 @@ export function parseRawOutput(stdout: string): Record<string, unknown> {
 }
 
 interface RunDataLike {
-	resultData: { runData: Record<string, Array<{ data?: { main?: ExecutedItem[][] }; error?: { message: string; description?: string } }>> };
+	resultData: {
+		runData: Record<string, Array<{ data?: { main?: ExecutedItem[][] }; error?: { message: string; description?: string }; executionTime?: number }>>;
+	};
 }
 
 export function nodesOf(data: RunDataLike): Record<string, NodeRun> {
 	const nodes: Record<string, NodeRun> = {};
 	for (const [name, runs] of Object.entries(data.resultData.runData)) {
 		const last = runs[runs.length - 1];
-		nodes[name] = { items: last?.data?.main?.[0] ?? [], error: last?.error ? { message: last.error.message, description: last.error.description } : undefined };
+		nodes[name] = {
+			items: last?.data?.main?.[0] ?? [],
+			executionTime: last?.executionTime,
+			error: last?.error ? { message: last.error.message, description: last.error.description } : undefined,
+		};
 	}
 	return nodes;
 }
@@ -84,8 +92,8 @@ export class N8nInstance {
 		};
 	}
 
-	async cli(args: string[], timeoutMs = 180_000): Promise<RunResult> {
-		return await run(this.runtime.node, [this.runtime.n8n, ...args], { env: this.env(), cwd: this.userFolder, timeoutMs });
+	async cli(args: string[], timeoutMs = 180_000, extraEnv: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void): Promise<RunResult> {
+		return await run(this.runtime.node, [this.runtime.n8n, ...args], { env: { ...this.env(), ...extraEnv }, cwd: this.userFolder, timeoutMs, onStart });
 	}
 
 	private async importFile(kind: 'credentials' | 'workflow', content: unknown): Promise<void> {
@@ -112,9 +120,12 @@ export class N8nInstance {
 	 * `n8n execute --id=<id>`, then the run as n8n stored it (node by node, errors included):
 	 * on a failed run the CLI prints only the error, while the database has everything.
 	 */
-	async execute(workflowId: string): Promise<{ status: string; nodes: Record<string, NodeRun>; raw: RunResult }> {
+	async execute(
+		workflowId: string,
+		options: { env?: NodeJS.ProcessEnv; onStart?: (pid: number) => void } = {},
+	): Promise<{ status: string; nodes: Record<string, NodeRun>; raw: RunResult }> {
 		const before = (await this.executions(workflowId)).length;
-		const raw = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
+		const raw = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], 600_000, options.env, options.onStart);
 		const executions = await this.executions(workflowId);
 		if (executions.length <= before) {
 			throw new Error(`n8n execute stored no execution of ${workflowId} (exit ${raw.code}):\n${raw.stdout.slice(-3000)}\n${raw.stderr.slice(-3000)}`);

@@ -62,8 +62,13 @@ export interface RunResult {
 }
 
 /** Runs a command to completion, collecting its output. */
-export async function run(command: string, args: string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
+export async function run(
+	command: string,
+	args: string[],
+	options: SpawnOptions & { timeoutMs?: number; onStart?: (pid: number) => void } = {},
+): Promise<RunResult> {
 	const child = start(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+	if (child.pid !== undefined) options.onStart?.(child.pid);
 	let stdout = '';
 	let stderr = '';
 	child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

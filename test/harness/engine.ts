@@ -29,11 +29,20 @@ import {
 	PackageDirectoryLoader,
 	WorkflowExecute,
 } from 'n8n-core';
-import { mkdtempSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { dirname, join } from 'path';
 
-export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+/** The package root (with dist/), whether this runs from source or compiled into .build/ by the bench. */
+function findPackageRoot(start: string): string {
+	for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+		const manifest = join(dir, 'package.json');
+		if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-sora-video') return dir;
+	}
+	throw new Error(`no n8n-nodes-sora-video package above ${start}`);
+}
+
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const PACKAGE_NAME = 'n8n-nodes-sora-video';
 
 let loaderPromise: Promise<PackageDirectoryLoader> | undefined;

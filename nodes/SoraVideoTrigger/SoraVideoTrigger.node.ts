@@ -19,6 +19,9 @@ import { parseTaskIds, poll, pollManually } from './poller';
 import type { WatchMode } from './state';
 import { readState, writeState } from './state';
 
+/** Status requests in flight at once: hides most of the network latency of a 1,000-task watch list. */
+const DEFAULT_CONCURRENCY = 20;
+
 interface TriggerOptionValues extends RequestOptionValues {
 	includeFinishedBeforeActivation?: boolean;
 	maxConcurrentRequests?: number;
@@ -101,7 +104,7 @@ export class SoraVideoTrigger implements INodeType {
 						name: 'maxConcurrentRequests',
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 50 },
-						default: 10,
+						default: DEFAULT_CONCURRENCY,
 						description: 'How many status requests run at once while checking watched tasks',
 					},
 					...requestOptions,
@@ -130,7 +133,7 @@ export class SoraVideoTrigger implements INodeType {
 			variant: download ? (this.getNodeParameter('variant', 'video') as ContentVariant) : 'video',
 			binaryPropertyName: download ? (this.getNodeParameter('binaryPropertyName', 'data') as string).trim() || 'data' : 'data',
 			includeFinishedBeforeActivation: options.includeFinishedBeforeActivation ?? false,
-			concurrency: options.maxConcurrentRequests ?? 10,
+			concurrency: options.maxConcurrentRequests ?? DEFAULT_CONCURRENCY,
 		};
 		const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
 		const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));

@@ -6,22 +6,18 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { backoffDelay, DEFAULT_RETRY_OPTIONS, parseRetryAfter } from '../nodes/shared/transport';
 import type { Fault } from '../simulator/simulator';
-import { contentBytes, ProviderSimulator } from '../simulator/simulator';
-import { readBinary, runNode, useBinaryMode } from './harness/engine';
+import type { ProviderSimulator } from '../simulator/simulator';
+import { contentBytes } from '../simulator/simulator';
+import { readBinary, runNode } from './harness/engine';
+import { useSimulator } from './harness/simulator';
 import { KEY } from './harness/sora';
 
 let sim: ProviderSimulator;
 const SIZE = 3 * 1024 * 1024 + 5;
 
-beforeAll(async () => {
-	await useBinaryMode('filesystem');
-});
-beforeEach(async () => {
-	sim = new ProviderSimulator({ apiKey: KEY });
-	await sim.start();
-});
-afterEach(async () => {
-	await sim.stop();
+const simulator = useSimulator();
+beforeEach(() => {
+	sim = simulator.current;
 });
 
 async function download(faults: Fault[], options: Record<string, unknown> = {}, dialect: 'voidai' | 'newapi' = 'voidai') {

@@ -5,22 +5,18 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { Dialect } from '../simulator/simulator';
-import { contentBytes, ProviderSimulator } from '../simulator/simulator';
+import type { ProviderSimulator } from '../simulator/simulator';
+import { contentBytes } from '../simulator/simulator';
 import type { PollHarness } from './harness/engine';
-import { createPoller, readBinary, useBinaryMode } from './harness/engine';
+import { createPoller, readBinary } from './harness/engine';
+import { useSimulator } from './harness/simulator';
 import { KEY } from './harness/sora';
 
 let sim: ProviderSimulator;
 
-beforeAll(async () => {
-	await useBinaryMode('filesystem');
-});
-beforeEach(async () => {
-	sim = new ProviderSimulator({ apiKey: KEY });
-	await sim.start();
-});
-afterEach(async () => {
-	await sim.stop();
+const simulator = useSimulator();
+beforeEach(() => {
+	sim = simulator.current;
 });
 
 const PROVIDER_FOR: Record<Dialect, { provider: string; credential: string }> = {

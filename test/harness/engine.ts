@@ -185,19 +185,23 @@ function additionalDataFor(helper: ICredentialsHelper, executionId: string, hook
 
 let executionCounter = 0;
 
+/** A node of this package as a workflow holds it, with a reference to each test credential. */
+function packageNode(name: string, nodeType: string, parameters: INodeParameters, credentials: Record<string, unknown>): INode {
+	return {
+		id: `${nodeType}-under-test`,
+		name,
+		type: `${PACKAGE_NAME}.${nodeType}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: `cred-${type}`, name: type }])),
+	};
+}
+
 /** Runs one node of this package in a real n8n workflow execution and returns its output items. */
 export async function runNode(options: EngineRunOptions): Promise<EngineRunResult> {
 	const loader = await loadPackage();
-	const node: INode = {
-		id: 'node-under-test',
-		name: 'Sora Video',
-		type: `${PACKAGE_NAME}.${options.nodeType}`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: options.parameters,
-		credentials: Object.fromEntries(Object.keys(options.credentials).map((type) => [type, { id: `cred-${type}`, name: type }])),
-		continueOnFail: options.continueOnFail,
-	};
+	const node: INode = { ...packageNode('Sora Video', options.nodeType, options.parameters, options.credentials), continueOnFail: options.continueOnFail };
 	const workflowData = {
 		id: 'wf-test',
 		name: 'test',
@@ -258,15 +262,7 @@ export async function createPoller(options: {
 	staticData?: IDataObject;
 }): Promise<PollHarness> {
 	const loader = await loadPackage();
-	const node: INode = {
-		id: 'trigger-under-test',
-		name: 'Sora Video Trigger',
-		type: `${PACKAGE_NAME}.${options.nodeType}`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: options.parameters,
-		credentials: Object.fromEntries(Object.keys(options.credentials).map((type) => [type, { id: `cred-${type}`, name: type }])),
-	};
+	const node = packageNode('Sora Video Trigger', options.nodeType, options.parameters, options.credentials);
 	const nodeTypes = nodeTypesFrom(loader);
 	const staticData = options.staticData ?? {};
 	const workflow = new Workflow({

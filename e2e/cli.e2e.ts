@@ -63,12 +63,12 @@ interface DialectSetup {
 }
 
 const SETUPS: DialectSetup[] = [
-	{ label: 'opeai', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'apiKey' }, variants: false, expired: /was not found at OpeAI/ },
-	{ label: 'opeai-token', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'frontendToken', apiKey: TOKEN }, variants: false, expired: /was not found at OpeAI/ },
+	{ label: 'opeai', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'apiKey' }, variants: false, expired: /is no longer available at OpeAI \(HTTP 404\)/ },
+	{ label: 'opeai-token', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'frontendToken', apiKey: TOKEN }, variants: false, expired: /is no longer available at OpeAI \(HTTP 404\)/ },
 	{ label: 'wisdomgate', dialect: 'wisdomgate', provider: 'wisdomGate', type: 'wisdomGateApi', variants: false, expired: /expired at/ },
 	{ label: 'ezmodel', dialect: 'ezmodel', provider: 'ezModel', type: 'ezModelApi', variants: false, expired: /has expired at EzModel|expired at/ },
 	{ label: 'voidai', dialect: 'voidai', provider: 'voidAi', type: 'voidAiApi', variants: true, expired: /expired at/ },
-	{ label: 'newapi', dialect: 'newapi', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'Authorization', headerPrefix: 'Bearer ' }, variants: false, expired: /was not found at OpenAI-Compatible Gateway/ },
+	{ label: 'newapi', dialect: 'newapi', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'Authorization', headerPrefix: 'Bearer ' }, variants: false, expired: /is no longer available at OpenAI-Compatible Gateway \(HTTP 400\)/ },
 	{ label: 'azure-style', dialect: 'openai', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'api-key', headerPrefix: '' }, variants: true, expired: /expired at/ },
 ];
 

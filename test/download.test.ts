@@ -203,3 +203,12 @@ describe('not found, expired, failed, unauthorized', () => {
 		expect(result.items[0].json.fileSize).toBe(video.length);
 	});
 });
+
+it('content gone for a completed task without expires_at: "no longer available", not "not found"', async () => {
+	const url = new URL(baseUrlOf('opeAi'));
+	const scope = nock(url.origin, { reqheaders: { authorization: `Bearer ${KEY}` } });
+	scope.get(`${url.pathname}/videos/video_abc/content`).reply(404, { error: { message: 'task not found', type: 'not_found_error', code: 'task_not_found' } });
+	scope.get(`${url.pathname}/videos/video_abc`).reply(200, { id: 'video_abc', status: 'SUCCESS', object: 'video' });
+	const result = await runSora('opeAi', download());
+	expect(result.error?.message).toBe('The content of task "video_abc" is no longer available at OpeAI (HTTP 404)');
+});

@@ -59,9 +59,17 @@ async function explainContentProblem(client: VideoApiClient, problem: ProviderPr
 			if (task.status === 'failed') throw taskFailedError(task, ctx);
 			if (task.status !== 'completed' && task.status !== 'unknown') throw notReadyError(task, ctx);
 			if (task.status === 'completed' && !task.canDownload) throw expiredError(task, ctx);
+			if (task.status === 'completed' && problem.kind === 'notFound') throw contentGoneError(client, problem, taskId);
 		}
 	}
 	return client.fail(problem, 'download', taskId, attempts);
+}
+
+/** The task exists and completed, yet its file is gone: providers that do not report `expires_at` expire silently. */
+function contentGoneError(client: VideoApiClient, problem: ProviderProblem, taskId: string): NodeOperationError {
+	return new NodeOperationError(client.node, `The content of task "${taskId}" is no longer available at ${client.provider.displayName} (HTTP ${problem.httpCode})`, {
+		description: 'The task completed, but the provider no longer has its file; it has most likely expired. Generate the video again, and download it soon after it completes.',
+	});
 }
 
 /**

@@ -52,14 +52,14 @@ if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
 JSON
 	if [ -z "${SKIP_N8N_INSTALL:-}" ]; then
 		heartbeat "installing n8n" "$N8N_DIR" & beat=$!
-		trap 'kill $beat 2>/dev/null' EXIT
+		trap 'kill $beat 2>/dev/null || true' EXIT
 		(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-		kill $beat 2>/dev/null
+		kill $beat 2>/dev/null || true
 	fi
 	step "building sqlite3 for Node $NODE_VERSION (about 60 s)"
 	heartbeat "building sqlite3" "$N8N_DIR/node_modules/sqlite3" & beat=$!
 	(cd "$N8N_DIR" && npm_config_build_from_source=true npm rebuild sqlite3 --ignore-scripts=false --loglevel=error >&2)
-	kill $beat 2>/dev/null
+	kill $beat 2>/dev/null || true
 	if ! sqlite_loads; then
 		step "sqlite3 did not build for Node $NODE_VERSION; n8n cannot start without it"
 		exit 1
@@ -69,3 +69,4 @@ fi
 step "runtime ready: node $("$NODE_DIR/bin/node" --version), n8n $N8N_VERSION"
 echo "NODE24_BIN=$NODE_DIR/bin"
 echo "N8N_BIN=$N8N_DIR/node_modules/.bin/n8n"
+exit 0

@@ -202,14 +202,17 @@ describe('the trigger under `n8n start`, across a restart', () => {
 
 	it('fires once per task and event; nothing twice after a restart; failed tasks fire "failed"', async () => {
 		for (const id of ['t_one', 't_two', 't_three']) sim.addTask({ id, forced: 'in_progress', contentBytes: 123_457 });
+		await n8n.importCredentials([simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name)]);
 		await n8n.importWorkflow(archive());
 		await n8n.importWorkflow(slack());
 		await n8n.publish('e2eArchive000001');
 		await n8n.publish('e2eSlack00000001');
 
 		await n8n.startServer();
-		// Activation took a baseline: tasks finished before it (video_done, video_failed, ...) do not fire.
-		await waitFor(async () => (sim.requests.some((request) => request.path === '/voidai/v1/videos') ? true : undefined), 'the activation poll', 60_000);
+		// Each workflow's activation takes a baseline (one list page here): tasks finished before it
+		// (video_done, video_failed, ...) never fire. Both baselines must be taken before t_one finishes.
+		const listPolls = () => sim.requests.filter((request) => request.path === '/voidai/v1/videos').length;
+		await waitFor(async () => (listPolls() >= 2 ? true : undefined), 'both activation polls', 60_000);
 		sim.setStatus('t_one', 'completed');
 		await waitForExecutions('e2eArchive000001', 1);
 		await waitForExecutions('e2eSlack00000001', 1);
@@ -227,8 +230,8 @@ describe('the trigger under `n8n start`, across a restart', () => {
 		sim.setStatus('t_three', 'failed');
 		await waitForExecutions('e2eSlack00000001', 3);
 		// One more poll, to see that nothing fires again.
-		const polls = sim.requests.filter((request) => request.path === '/voidai/v1/videos').length;
-		await waitFor(async () => (sim.requests.filter((request) => request.path === '/voidai/v1/videos').length >= polls + 2 ? true : undefined), 'another poll', 90_000, 2000);
+		const polls = listPolls();
+		await waitFor(async () => (listPolls() >= polls + 2 ? true : undefined), 'another poll', 90_000, 2000);
 		await n8n.stopServer();
 
 		expect(await firedBy('e2eArchive000001')).toEqual([[['t_one', 'completed', 123_457]], [['t_two', 'completed', 123_457]]]);

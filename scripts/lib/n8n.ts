@@ -26,13 +26,6 @@ export interface Execution {
 	nodes: Record<string, NodeRun>;
 }
 
-/** n8n's `--rawOutput` prints log lines first; the run data is the JSON that follows. */
-export function parseRawOutput(stdout: string): Record<string, unknown> {
-	const start = stdout.search(/^\{/m);
-	if (start < 0) throw new Error(`n8n printed no JSON:\n${stdout.slice(-3000)}`);
-	return JSON.parse(stdout.slice(start)) as Record<string, unknown>;
-}
-
 interface RunDataLike {
 	resultData: {
 		runData: Record<string, Array<{ data?: { main?: ExecutedItem[][] }; error?: { message: string; description?: string }; executionTime?: number }>>;

@@ -175,7 +175,7 @@ describe('error envelopes', () => {
 		],
 		['plain text', 'Bad Gateway', { code: null, type: null, message: 'Bad Gateway' }],
 	])('%s', (_name, body, expected) => {
-		expect(readErrorEnvelope(body)).toEqual(expected);
+		expect(readErrorEnvelope(body)).toEqual({ form: typeof body === 'string' ? 'text' : 'json', ...expected });
 	});
 });
 

@@ -6,7 +6,7 @@ import { useNock } from './harness/nock';
 import type { ProviderId } from '../nodes/shared/providers';
 import { readBinary, useBinaryMode } from './harness/engine';
 import { fakeJpeg, fakeMp4, fakeWebp } from './harness/server';
-import { baseUrlOf, everythingShown, KEY, runSora } from './harness/sora';
+import { baseUrlOf, everythingShown, KEY, runSora, fileFacts } from './harness/sora';
 
 useNock();
 beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('successful downloads', () => {
 		scope.get(`${path}/videos/video_abc/content`).query(query).reply(200, video, { ...headers, 'Content-Length': String(video.length) });
 		const result = await runSora(provider, download());
 		expect(result.error).toBeUndefined();
-		expect(result.items[0].json).toEqual({ taskId: 'video_abc', variant: 'video', fileName, mimeType, fileSize: video.length });
+		expect(fileFacts(result.items[0])).toEqual({ taskId: 'video_abc', variant: 'video', fileName, mimeType, fileSize: video.length });
 		expect(result.items[0].binary?.data).toMatchObject({ fileName, mimeType, fileExtension: 'mp4' });
 		expect(result.items[0].pairedItem).toEqual({ item: 0 });
 		expect(Buffer.compare(await readBinary(result.items[0]), video)).toBe(0);
@@ -49,7 +49,7 @@ describe('successful downloads', () => {
 		scope.get(`${path}/videos/video_abc/content`).query({ variant }).reply(200, bytes, { 'Content-Type': mimeType });
 		const result = await runSora('voidAi', download({ variant, binaryPropertyName: 'preview' }));
 		expect(result.error).toBeUndefined();
-		expect(result.items[0].json).toMatchObject({ variant, mimeType, fileName, fileSize: bytes.length });
+		expect(fileFacts(result.items[0], 'preview')).toMatchObject({ variant, mimeType, fileName, fileSize: bytes.length });
 		expect(Buffer.compare(await readBinary(result.items[0], 'preview'), bytes)).toBe(0);
 	});
 
@@ -57,14 +57,14 @@ describe('successful downloads', () => {
 		const { scope, path } = api('opeAi');
 		scope.get(`${path}/videos/video_abc/content`).reply(200, () => video);
 		const result = await runSora('opeAi', download());
-		expect(result.items[0].json).toMatchObject({ mimeType: 'video/mp4', fileName: 'video_abc.mp4', fileSize: video.length });
+		expect(fileFacts(result.items[0])).toMatchObject({ mimeType: 'video/mp4', fileName: 'video_abc.mp4', fileSize: video.length });
 	});
 
 	it('the File Name option wins over Content-Disposition', async () => {
 		const { scope, path } = api('ezModel');
 		scope.get(`${path}/videos/video_abc/content`).reply(200, video, { 'Content-Type': 'video/mp4', 'Content-Disposition': 'attachment; filename="video.mp4"' });
 		const result = await runSora('ezModel', download({ options: { fileName: 'holiday.mp4' } }));
-		expect(result.items[0].json.fileName).toBe('holiday.mp4');
+		expect(fileFacts(result.items[0]).fileName).toBe('holiday.mp4');
 		expect(result.items[0].binary?.data.fileName).toBe('holiday.mp4');
 	});
 
@@ -84,7 +84,7 @@ describe('successful downloads', () => {
 		scope.get(`${path}/videos/video_abc/content`).query({ variant: 'video' }).reply(200, video, { 'Content-Type': 'video/mp4' });
 		const result = await runSora('voidAi', download({ options: { waitForCompletion: true, pollInterval: 0.05, maxWait: 1 } }));
 		expect(result.error).toBeUndefined();
-		expect(result.items[0].json.fileSize).toBe(video.length);
+		expect(fileFacts(result.items[0]).fileSize).toBe(video.length);
 		expect(scope.isDone()).toBe(true);
 	});
 });
@@ -200,7 +200,7 @@ describe('not found, expired, failed, unauthorized', () => {
 		scope.get(`${path}/videos/video_abc/content`).reply(200, video, { 'Content-Type': 'video/mp4' });
 		const result = await runSora('opeAi', download({ options: { retries: 2, retryDelay: 1 } }));
 		expect(result.error).toBeUndefined();
-		expect(result.items[0].json.fileSize).toBe(video.length);
+		expect(fileFacts(result.items[0]).fileSize).toBe(video.length);
 	});
 });
 

@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 
 import type { BinaryMode } from './harness/engine';
 import { readBinary, runNode, useBinaryMode } from './harness/engine';
+import { fileFacts } from './harness/sora';
 import type { TestServer } from './harness/server';
 import { fakeMp4, startServer } from './harness/server';
 
@@ -73,7 +74,7 @@ describe.each<BinaryMode>(['default', 'filesystem'])('Download Content in the re
 			credentials: credentials(),
 		});
 		expect(error).toBeUndefined();
-		expect(items[0].json).toEqual({ taskId: 'video_1', variant: 'video', fileName: 'video_1.mp4', mimeType: 'video/mp4', fileSize: video.length });
+		expect(fileFacts(items[0])).toEqual({ taskId: 'video_1', variant: 'video', fileName: 'video_1.mp4', mimeType: 'video/mp4', fileSize: video.length });
 		const binary = items[0].binary?.data;
 		expect(binary?.mimeType).toBe('video/mp4');
 		if (mode === 'filesystem') expect(binary?.id).toMatch(/^filesystem/);
@@ -135,7 +136,7 @@ describe('faults on real sockets (filesystem mode)', () => {
 			expect(storage.requests).toHaveLength(1);
 			expect(storage.requests[0].url).toBe('/bucket/video_1.mp4?sig=abc');
 			expect(JSON.stringify(storage.requests[0].headers)).not.toContain(KEY);
-			expect(items[0].json).toMatchObject({ mimeType: 'video/mp4', fileSize: video.length });
+			expect(fileFacts(items[0])).toMatchObject({ mimeType: 'video/mp4', fileSize: video.length });
 			expect(Buffer.compare(await readBinary(items[0]), video)).toBe(0);
 		}
 	});
@@ -147,7 +148,7 @@ describe('faults on real sockets (filesystem mode)', () => {
 			credentials: credentials(),
 		});
 		expect(error).toBeUndefined();
-		expect(items[0].json.fileSize).toBe(video.length);
+		expect(fileFacts(items[0]).fileSize).toBe(video.length);
 	});
 
 	it.each(['short', 'chunked-cut'])('a body cut short (%s) is an error, never a file', async (taskId) => {

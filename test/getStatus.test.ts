@@ -108,17 +108,33 @@ describe('task IDs', () => {
 		expect(scope.isDone()).toBe(false);
 	});
 
-	it('is trimmed and URL-encoded, so "../x" cannot change the path', async () => {
+	it('is trimmed, and URL-encoded where a provider uses unusual characters', async () => {
 		const { scope, path } = api('voidAi');
-		scope.get(`${path}/videos/..%2Fx%3Fy%3D1%23z`).reply(200, { ...flatCompleted, id: '../x?y=1#z' });
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: '  ../x?y=1#z ' });
+		scope.get(`${path}/videos/task%3Av1%2Bx%40y`).reply(200, { ...flatCompleted, id: 'task:v1+x@y' });
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId: '  task:v1+x@y ' });
 		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.id).toBe('task:v1+x@y');
 		expect(scope.isDone()).toBe(true);
 	});
 
-	it('refuses dot-only IDs that a URL parser would resolve', async () => {
-		const result = await runSora('voidAi', { operation: 'getStatus', taskId: '..' });
-		expect(result.error?.message).toBe('".." is not a valid Task ID');
+	it.each<[string, string, string]>([
+		['dots only', '..', 'is only dots'],
+		['a slash', '../x', 'contains "/"'],
+		['a backslash', 'video\\1', 'contains "\\"'],
+		['a percent sign', 'video%2F1', 'contains "%"'],
+		['a query', 'video_1?x=1', 'contains "?"'],
+		['a fragment', 'video_1#x', 'contains "#"'],
+		['inner white space', 'video 1', 'contains white space'],
+		['a tab', 'video\t1', 'contains a control character'],
+		['a control character', 'video\u00001', 'contains a control character'],
+		['a C1 control character', 'video\u00851', 'contains a control character'],
+	])('refuses an ID with %s before any request', async (_name, taskId, reason) => {
+		const { scope, path } = api('voidAi');
+		scope.get(new RegExp(`${path}/videos.*`)).reply(200, flatCompleted);
+		const result = await runSora('voidAi', { operation: 'getStatus', taskId });
+		expect(result.error?.message).toBe(`${JSON.stringify(taskId)} is not a valid Task ID: it ${reason}`);
+		expect((result.error as { description?: string }).description).toMatch(/Task IDs are single words/);
+		expect(scope.isDone()).toBe(false);
 	});
 });
 

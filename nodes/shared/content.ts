@@ -8,9 +8,8 @@ import type { Readable } from 'stream';
 
 import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
-import { classifyProblem } from './dialect';
-import { defaultFileName, fileNameFromContentDisposition, isErrorBody, resolveMimeType, sanitizeFileName, SNIFF_BYTES } from './media';
-import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError } from './problems';
+import { defaultFileName, fileNameFromContentDisposition, isErrorBody, mediaKind, resolveMimeType, sanitizeFileName, SNIFF_BYTES } from './media';
+import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, variantMismatchNotice } from './problems';
 import { fetchTask } from './tasks';
 import type { SoraContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, readLimited, sleep, taskPath } from './transport';
@@ -31,8 +30,13 @@ export interface DownloadResult {
 		fileName: string;
 		mimeType: string;
 		fileSize: number;
+		/** Set when the file is not the kind the variant names (a video sent for a thumbnail). */
+		warning?: string;
 	};
 }
+
+/** What kind of file each variant should be. */
+const EXPECTED_KIND: Record<ContentVariant, 'video' | 'image'> = { video: 'video', thumbnail: 'image', spritesheet: 'image' };
 
 export function assertVariantSupported(client: VideoApiClient, variant: ContentVariant): void {
 	if (variant !== 'video' && !client.provider.supportsVariants) {
@@ -47,7 +51,8 @@ export function assertVariantSupported(client: VideoApiClient, variant: ContentV
  * the user learns the task's current status, its failure reason, or that its content expired.
  */
 async function explainContentProblem(client: VideoApiClient, problem: ProviderProblem, taskId: string, attempts: number): Promise<never> {
-	if (['notReady', 'notFound', 'expired', 'unexpected', 'badRequest'].includes(problem.kind)) {
+	// A storage host's refusal is about its link, not the task: asking the API would not explain it.
+	if (!problem.answeredBy && ['notReady', 'notFound', 'expired', 'unexpected', 'badRequest'].includes(problem.kind)) {
 		let task;
 		try {
 			task = (await fetchTask(client, taskId)).task;
@@ -82,11 +87,11 @@ export async function downloadContent(fn: SoraContext, client: VideoApiClient, r
 	const bodyRequest = { path: `${taskPath(taskId)}/content`, qs: client.provider.supportsVariants ? { variant } : undefined, taskId };
 	const budget = { retriesLeft: client.options.maxRetries };
 	for (let attempt = 0; ; attempt++) {
-		const response = await client.request(bodyRequest.path, { qs: bodyRequest.qs, encoding: 'stream', action: 'download', taskId });
+		const response = await client.request(bodyRequest.path, { qs: bodyRequest.qs, action: 'download', taskId });
 		const { statusCode, headers } = response;
 		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) {
-			const text = await readLimited(response.body as Readable);
-			return await explainContentProblem(client, classifyProblem(statusCode, client.redact(parseBody(text))), taskId, response.attempts);
+			const text = await readLimited(response.body as Readable, client.options.timeoutMs);
+			return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 		}
 		const body = new ContentBody(client, bodyRequest, { stream: response.body as Readable, headers }, budget);
 		try {
@@ -99,8 +104,8 @@ export async function downloadContent(fn: SoraContext, client: VideoApiClient, r
 			}
 			const contentType = headers['content-type'];
 			if (isErrorBody(contentType, head)) {
-				const text = await readLimited(body.toStream());
-				return await explainContentProblem(client, classifyProblem(statusCode, client.redact(parseBody(text))), taskId, response.attempts);
+				const text = await readLimited(body.toStream(), client.options.timeoutMs);
+				return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 			}
 			const mimeType = resolveMimeType(contentType, head);
 			const fileName =
@@ -108,7 +113,9 @@ export async function downloadContent(fn: SoraContext, client: VideoApiClient, r
 			const binary = await fn.helpers.prepareBinaryData(body.toStream(), fileName, mimeType);
 			binary.fileName = fileName;
 			binary.mimeType = mimeType;
-			return { binary, json: { taskId, variant, fileName, mimeType, fileSize: binary.bytes ?? body.bytesReceived } };
+			const arrived = mediaKind(mimeType);
+			const warning = arrived !== null && arrived !== EXPECTED_KIND[variant] ? variantMismatchNotice(variant, mimeType, client.provider.displayName) : undefined;
+			return { binary, json: { taskId, variant, fileName, mimeType, fileSize: binary.bytes ?? body.bytesReceived, ...(warning ? { warning } : {}) } };
 		} catch (error) {
 			body.destroy();
 			const own = ownNodeError(error);
@@ -137,7 +144,7 @@ function contentStreamError(client: VideoApiClient, taskId: string, error: unkno
 	if (name === 'StalledDownloadError') {
 		return markTransient(
 			new NodeOperationError(client.node, `The download of task "${taskId}" stalled: ${detail}${tries}`, {
-				description: 'The provider stopped sending data. Try again later, or raise the "Timeout" option.',
+				description: 'The provider stopped sending data, or sent it too slowly to finish. Try again later, or raise the "Timeout" option.',
 			}),
 		);
 	}

@@ -20,13 +20,19 @@ export class IncompleteDownloadError extends Error {
 	}
 }
 
-/** No data arrived for the idle timeout. */
+/**
+ * Progress that keeps a download alive: less than this within the Timeout is a stall. A server that
+ * trickles a byte every half second is as stuck as a silent one, and is cut off the same way.
+ */
+export const MIN_PROGRESS_BYTES = 64 * 1024;
+
+/** Less than MIN_PROGRESS_BYTES arrived within the timeout (and the body has not ended). */
 export class StalledDownloadError extends Error {
 	constructor(
 		readonly received: number,
 		readonly idleMs: number,
 	) {
-		super(`no data arrived for ${Math.round(idleMs / 1000)} s after ${received} bytes`);
+		super(`less than ${MIN_PROGRESS_BYTES / 1024} KiB arrived in ${Math.round(idleMs / 1000)} s, after ${received} bytes`);
 		this.name = 'StalledDownloadError';
 	}
 }
@@ -113,17 +119,23 @@ export class ContentBody {
 	}
 
 	/**
-	 * One watchdog timer per body, pushed back on every chunk. Each read races only its own short-lived
-	 * promise, which the watchdog rejects; racing one long-lived promise would keep every chunk reachable.
+	 * One watchdog timer per body, pushed back whenever MIN_PROGRESS_BYTES more have arrived. Each read
+	 * races only its own short-lived promise, which the watchdog rejects; racing one long-lived promise
+	 * would keep every chunk reachable.
 	 */
 	private watchdog: NodeJS.Timeout | undefined;
 	private rejectRead: ((error: Error) => void) | undefined;
+	private progressMark = 0;
 
 	private async withIdleTimeout<T>(promise: Promise<T>): Promise<T> {
 		const idleMs = this.client.options.timeoutMs;
 		if (this.watchdog) {
-			this.watchdog.refresh();
+			if (this.received - this.progressMark >= MIN_PROGRESS_BYTES) {
+				this.progressMark = this.received;
+				this.watchdog.refresh();
+			}
 		} else {
+			this.progressMark = this.received;
 			this.watchdog = setTimeout(() => {
 				this.rejectRead?.(new StalledDownloadError(this.received, idleMs));
 				this.source.destroy();
@@ -164,7 +176,6 @@ export class ContentBody {
 		if (this.etag) headers['If-Range'] = this.etag;
 		const response = await this.client.request(this.request.path, {
 			qs: this.request.qs,
-			encoding: 'stream',
 			action: 'download',
 			taskId: this.request.taskId,
 			headers,

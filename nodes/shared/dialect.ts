@@ -200,31 +200,67 @@ export type ProblemKind =
 	| 'rateLimited'
 	| 'serverError'
 	| 'badRequest'
+	| 'badEndpoint'
 	| 'unexpected';
+
+/** What the error body was: a JSON envelope, plain text, a web page (proxy, CDN), or unreadable bytes. */
+export type BodyForm = 'json' | 'text' | 'webPage' | 'binary' | 'empty';
 
 export interface ProviderProblem {
 	kind: ProblemKind;
 	httpCode: number;
 	/** The provider's machine code (`task_not_ready`, `video_expired`, ...), if any. */
 	code: string | null;
-	/** The provider's human message, if any. */
+	/** The provider's human message, if any (for a web page: its title). Never binary. */
 	message: string | null;
 	/** A status word the provider mentioned ("current status: IN_PROGRESS"). */
 	mentionedStatus: string | null;
+	form: BodyForm;
+	/** Set when another host than the API answered (a storage or CDN link a redirect led to). */
+	answeredBy?: string;
 }
 
 interface Envelope {
 	code: string | null;
 	type: string | null;
 	message: string | null;
+	form: BodyForm;
 }
 
-/** Reads every error envelope in the dialects doc. */
+const MAX_QUOTED_MESSAGE = 500;
+
+/** A page meant for a browser: a proxy's, CDN's or web server's error page. */
+export function isWebPage(body: string): boolean {
+	return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html|head|body|title|center|h1)\b/i.test(body.replace(/^\uFEFF/, ''));
+}
+
+/** Text made of bytes that are not text (a file, compressed data): nothing of it may be shown. */
+export function isUnreadable(body: string): boolean {
+	if (body.length === 0) return false;
+	const sample = body.slice(0, 4096);
+	let bad = 0;
+	for (const char of sample) {
+		const code = char.codePointAt(0) ?? 0;
+		if (code === 0xfffd || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code <= 0x9f)) bad++;
+	}
+	return bad > 0 && bad / sample.length > 0.02;
+}
+
+function webPageTitle(body: string): string | null {
+	const match = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body) ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(body);
+	const title = match ? match[1].replace(/\s+/g, ' ').trim() : '';
+	return title === '' ? null : title;
+}
+
+/** Reads every error envelope in the dialects doc; a web page or unreadable bytes are never quoted as a message. */
 export function readErrorEnvelope(body: unknown): Envelope {
 	if (typeof body === 'string') {
-		return { code: null, type: null, message: body.trim().slice(0, 500) || null };
+		if (body.trim() === '') return { code: null, type: null, message: null, form: 'empty' };
+		if (isUnreadable(body)) return { code: null, type: null, message: null, form: 'binary' };
+		if (isWebPage(body)) return { code: null, type: null, message: webPageTitle(body), form: 'webPage' };
+		return { code: null, type: null, message: body.trim().slice(0, MAX_QUOTED_MESSAGE), form: 'text' };
 	}
-	if (!isJsonObject(body)) return { code: null, type: null, message: null };
+	if (!isJsonObject(body)) return { code: null, type: null, message: null, form: body === null || body === undefined ? 'empty' : 'json' };
 	// Wisdom Gate: {message, data:{error:{...}}}
 	const nested = isJsonObject(body.data) && isJsonObject(body.data.error) ? body.data.error : undefined;
 	const error = isJsonObject(body.error) ? body.error : nested;
@@ -233,10 +269,11 @@ export function readErrorEnvelope(body: unknown): Envelope {
 			code: text(error.code),
 			type: text(error.type),
 			message: text(error.message) ?? text(body.message),
+			form: 'json',
 		};
 	}
 	if (typeof body.error === 'string') {
-		return { code: text(body.code), type: null, message: text(body.error) };
+		return { code: text(body.code), type: null, message: text(body.error), form: 'json' };
 	}
 	// new-api flat: {code, message, data}; FastAPI-style {detail}
 	const code = text(body.code);
@@ -244,14 +281,23 @@ export function readErrorEnvelope(body: unknown): Envelope {
 		code: code === 'success' ? null : code,
 		type: text(body.type),
 		message: text(body.message) ?? text(body.msg) ?? text(body.detail),
+		form: 'json',
 	};
 }
 
+/** An expired or invalid *credential* (token, key, session), which is not an expired video. */
+const CREDENTIAL_PROBLEM =
+	/\b(token|jwt|api[_\s-]?key|access[_\s-]?key|session|credential)s?\b[^.]{0,40}\b(expired|expire|invalid|revoked)\b|\b(expired|invalid|revoked)[_\s-]?(token|jwt|api[_\s-]?key|session|credential)|unauthori[sz]ed|authentication|incorrect api key|token[_\s-]?expired/i;
+
+/** OpenAI's answer for a path it does not serve: `Invalid URL (GET /videos/x)`. The base URL is wrong. */
+const INVALID_URL = /^\s*invalid url\b|\binvalid[_\s-]?url\b|unknown[_\s-]?(endpoint|route|path)|no route|route not found/i;
+
 const PATTERNS: Array<[ProblemKind, RegExp]> = [
+	['unauthorized', CREDENTIAL_PROBLEM],
+	['badEndpoint', INVALID_URL],
 	['expired', /expired|expire|no longer available/i],
 	['notReady', /not[_\s-]?ready|not[_\s-]?completed|not[_\s-]?finished|processing|in[_\s-]?progress|still|pending|queued/i],
 	['notFound', /not[_\s-]?exist|not[_\s-]?found|notfound|no such|does not exist|unknown (task|video)/i],
-	['unauthorized', /unauthori[sz]ed|invalid[_\s-]?(api[_\s-]?)?(key|token)|authentication|incorrect api key/i],
 ];
 
 function matchKind(value: string | null): ProblemKind | null {
@@ -262,28 +308,40 @@ function matchKind(value: string | null): ProblemKind | null {
 	return null;
 }
 
+/** Without words to go by (a web page, unreadable or empty body), only the HTTP code speaks. */
+function kindByHttpCode(httpCode: number, form: BodyForm): ProblemKind {
+	if (httpCode === 410) return 'expired';
+	// A JSON API does not answer "task not found" with a web page: the URL is not the API's.
+	if (httpCode === 404) return form === 'webPage' ? 'badEndpoint' : 'notFound';
+	if (httpCode === 405) return 'badEndpoint';
+	if (httpCode === 202) return 'notReady';
+	if (httpCode >= 400) return 'badRequest';
+	return 'unexpected';
+}
+
 /**
  * Classifies an error answer. The HTTP code decides where it is unambiguous (401, 429, 5xx);
  * otherwise the provider's code, then type, then message, then the HTTP code as a fallback.
+ * Words inside a web page are never read: "still processing" on a proxy's page says nothing about the task.
  */
 export function classifyProblem(httpCode: number, body: unknown): ProviderProblem {
 	const envelope = readErrorEnvelope(body);
-	const mentioned = envelope.message ? /current status:?\s*([A-Za-z_]+)/i.exec(envelope.message) : null;
+	const mentioned = envelope.message && envelope.form !== 'webPage' ? /current status:?\s*([A-Za-z_]+)/i.exec(envelope.message) : null;
 	const problem = (kind: ProblemKind): ProviderProblem => ({
 		kind,
 		httpCode,
 		code: envelope.code ?? envelope.type,
 		message: envelope.message,
 		mentionedStatus: mentioned ? mentioned[1] : null,
+		form: envelope.form,
 	});
 	if (httpCode === 401) return problem('unauthorized');
-	if (httpCode === 403) return problem('forbidden');
+	if (httpCode === 403) return problem(matchKind(envelope.code) === 'unauthorized' || (envelope.form !== 'webPage' && matchKind(envelope.message) === 'unauthorized') ? 'unauthorized' : 'forbidden');
 	if (httpCode === 429) return problem('rateLimited');
 	if (httpCode >= 500) return problem('serverError');
-	const byText = matchKind(envelope.code) ?? matchKind(envelope.type) ?? matchKind(envelope.message);
-	if (byText) return problem(byText);
-	if (httpCode === 404 || httpCode === 410) return problem(httpCode === 410 ? 'expired' : 'notFound');
-	if (httpCode === 202) return problem('notReady');
-	if (httpCode >= 400) return problem('badRequest');
-	return problem('unexpected');
+	if (envelope.form === 'json' || envelope.form === 'text') {
+		const byText = matchKind(envelope.code) ?? matchKind(envelope.type) ?? matchKind(envelope.message);
+		if (byText) return problem(byText);
+	}
+	return problem(kindByHttpCode(httpCode, envelope.form));
 }

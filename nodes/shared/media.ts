@@ -23,6 +23,21 @@ const EXTENSIONS: Record<string, string> = {
 	'image/jpeg': 'jpg',
 	'image/png': 'png',
 	'image/gif': 'gif',
+	'image/avif': 'avif',
+	'image/heic': 'heic',
+	'image/heif': 'heif',
+};
+
+/** ISO-BMFF brands of still images: the same `ftyp` box as MP4, so the brand decides. */
+const IMAGE_BRANDS: Record<string, string> = {
+	avif: 'image/avif',
+	avis: 'image/avif',
+	heic: 'image/heic',
+	heix: 'image/heic',
+	heim: 'image/heic',
+	heis: 'image/heic',
+	mif1: 'image/heif',
+	msf1: 'image/heif',
 };
 
 /** `Video/MP4; charset=x` -> `video/mp4`. */
@@ -54,7 +69,8 @@ export function isTextualMimeType(contentType: string | undefined | null): boole
 export function sniffMimeType(head: Buffer): string | null {
 	if (head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp') {
 		const brand = head.toString('latin1', 8, 12);
-		return brand === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+		if (brand === 'qt  ') return 'video/quicktime';
+		return IMAGE_BRANDS[brand.toLowerCase()] ?? 'video/mp4';
 	}
 	if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
 		return 'video/webm';
@@ -79,18 +95,31 @@ export function looksLikeTextDocument(head: Buffer): boolean {
 
 /**
  * Decides whether a successful-looking answer is really an error message.
- * Known media magic wins over a wrong header; a textual header or textual bytes mean an error.
+ * Known media magic wins over any header (gateways label files `text/plain`); then a textual
+ * header or textual bytes mean an error.
  */
 export function isErrorBody(contentType: string | undefined | null, head: Buffer): boolean {
-	if (isTextualMimeType(contentType)) return true;
 	if (sniffMimeType(head) !== null) return false;
+	if (isTextualMimeType(contentType)) return true;
 	return looksLikeTextDocument(head);
 }
 
-/** The media type to store: the header's unless it is generic or missing, then the magic bytes'. */
+/**
+ * The media type to store. Known magic bytes win over the header: a thumbnail sent as
+ * `video/mp4` that is really a WebP is stored as what arrived. Else the header, unless generic.
+ */
 export function resolveMimeType(contentType: string | undefined | null, head: Buffer): string {
-	if (!isGenericMimeType(contentType)) return baseMimeType(contentType);
-	return sniffMimeType(head) ?? 'application/octet-stream';
+	const sniffed = sniffMimeType(head);
+	if (sniffed !== null) return sniffed;
+	if (!isGenericMimeType(contentType) && !isTextualMimeType(contentType)) return baseMimeType(contentType);
+	return 'application/octet-stream';
+}
+
+/** `video/mp4` -> 'video', `image/webp` -> 'image', anything else -> null. */
+export function mediaKind(mimeType: string): 'video' | 'image' | null {
+	if (mimeType.startsWith('video/')) return 'video';
+	if (mimeType.startsWith('image/')) return 'image';
+	return null;
 }
 
 export function extensionFor(mimeType: string): string {
@@ -100,10 +129,15 @@ export function extensionFor(mimeType: string): string {
 	return /^[a-z0-9]{1,8}$/.test(subtype) ? subtype : 'bin';
 }
 
-/** Removes directories, control characters and characters file systems reject; never returns '' or a dot name. */
+/** Control characters (C0, DEL, C1) and characters file systems reject. */
+const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
+/** Invisible direction marks and overrides: they can make `gpj.exe` display as `exe.jpg`. */
+const DIRECTION_CHARACTERS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Removes directories, control and direction characters and characters file systems reject; never returns '' or a dot name. */
 export function sanitizeFileName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? '';
-	const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim().slice(0, 200);
+	const cleaned = base.replace(DIRECTION_CHARACTERS, '').replace(UNSAFE_NAME_CHARACTERS, '_').trim().slice(0, 200);
 	return /^\.*$/.test(cleaned) ? '' : cleaned;
 }
 

@@ -73,6 +73,26 @@ function quoteTask(taskId: string | undefined): string {
 	return taskId ? `Task "${taskId}"` : 'The task';
 }
 
+/** The same, inside a sentence: the ID keeps its case exactly as given. */
+function taskInSentence(taskId: string | undefined): string {
+	return taskId ? `task "${taskId}"` : 'the task';
+}
+
+/** What the provider said, for a message; web pages and unreadable bytes are described, never quoted. */
+function providerSaid(problem: ProviderProblem, secrets: string[]): { quote: string | null; suffix: string } {
+	if (problem.form === 'webPage') {
+		const title = problem.message ? ` titled "${redact(problem.message, secrets)}"` : '';
+		return { quote: null, suffix: ` The answer was a web page${title} (from a proxy or web server), not the API's JSON.` };
+	}
+	if (problem.form === 'binary') return { quote: null, suffix: ' The answer was unreadable binary data, not the API\'s JSON.' };
+	const quote = problem.message ? redact(problem.message, secrets) : null;
+	return { quote, suffix: quote ? ` The provider said: "${quote}"` : '' };
+}
+
+function exampleBaseUrl(provider: ProviderDefinition): string {
+	return provider.defaultBaseUrl || 'https://gateway.example.com/v1';
+}
+
 function retried(attempts: number | undefined): string {
 	return attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
 }
@@ -85,9 +105,9 @@ function describeStatus(task: Pick<NormalizedTask, 'status' | 'rawStatus' | 'pro
 
 /** Turns a classified provider answer into a NodeApiError with an actionable message. */
 export function problemError(problem: ProviderProblem, ctx: ProblemContext): NodeApiError {
+	if (problem.answeredBy) return storageProblemError(problem, problem.answeredBy, ctx);
 	const name = ctx.provider.displayName;
-	const said = problem.message ? redact(problem.message, ctx.secrets) : null;
-	const saidSuffix = said ? ` The provider said: "${said}"` : '';
+	const { quote: said, suffix: saidSuffix } = providerSaid(problem, ctx.secrets);
 	const http = `HTTP ${problem.httpCode}`;
 	let message: string;
 	let description: string | undefined;
@@ -101,7 +121,7 @@ export function problemError(problem: ProviderProblem, ctx: ProblemContext): Nod
 			description = `The video is still being generated. Run again later, or turn on the "Wait for Completion" option.${saidSuffix}`;
 			break;
 		case 'expired':
-			message = `The content of ${quoteTask(ctx.taskId).toLowerCase()} has expired at ${name}`;
+			message = `The content of ${taskInSentence(ctx.taskId)} has expired at ${name}`;
 			description = `Providers delete finished videos after a while; it cannot be downloaded any more. Generate the video again, and download it soon after it completes.${saidSuffix}`;
 			break;
 		case 'unauthorized':
@@ -122,11 +142,15 @@ export function problemError(problem: ProviderProblem, ctx: ProblemContext): Nod
 			break;
 		case 'badRequest':
 			message = `${name} rejected the ${ctx.action} request (${http})${said ? `: ${said}` : ''}`;
-			description = 'Check the task ID and the node parameters.';
+			description = `Check the task ID and the node parameters.${said ? '' : saidSuffix}`;
+			break;
+		case 'badEndpoint':
+			message = `${name} does not serve this address (${http}): the base URL in the credential is probably wrong`;
+			description = `The base URL in the "${ctx.provider.credentialDisplayName}" credential must be the API root that /videos is appended to, for example ${exampleBaseUrl(ctx.provider)}. A missing or extra "/v1" is the usual cause.${saidSuffix}`;
 			break;
 		default:
 			message = `${name} answered the ${ctx.action} with an unexpected response (${http})${said ? `: ${said}` : ''}`;
-			description = 'The response was a message, not the expected data. Check the base URL in the credential.';
+			description = `The response was not the expected data. Check the base URL in the credential.${said ? '' : saidSuffix}`;
 	}
 	const response: JsonObject = {
 		kind: problem.kind,
@@ -154,7 +178,7 @@ export function notReadyError(task: NormalizedTask, ctx: ProblemContext): NodeOp
 }
 
 export function expiredError(task: NormalizedTask, ctx: ProblemContext): NodeOperationError {
-	return new NodeOperationError(ctx.node, `The content of ${quoteTask(task.id || ctx.taskId).toLowerCase()} expired${task.expiresAt ? ` at ${task.expiresAt}` : ''}`, {
+	return new NodeOperationError(ctx.node, `The content of ${taskInSentence(task.id || ctx.taskId)} expired${task.expiresAt ? ` at ${task.expiresAt}` : ''}`, {
 		description: 'Providers delete finished videos after a while; it cannot be downloaded any more. Generate the video again, and download it soon after it completes.',
 	});
 }
@@ -181,6 +205,84 @@ export function networkError(code: string, detail: string, url: string, ctx: Pro
 		? 'The server stopped sending data. Try again later, or raise the "Timeout" option.'
 		: `Check the base URL in the "${ctx.provider.credentialDisplayName}" credential and that n8n can reach it.`;
 	return markTransient(apiError(ctx.node, { networkErrorCode: code, detail: redact(detail, ctx.secrets) }, message, description));
+}
+
+/**
+ * An error answer from another host that a redirect led to (a storage bucket or CDN holding the file).
+ * The key was never sent there, so it is never blamed: a refusal there means the signed link expired.
+ */
+export function storageProblemError(problem: ProviderProblem, url: string, ctx: ProblemContext): NodeApiError {
+	let host = url;
+	try {
+		host = new URL(url).host;
+	} catch {
+		// Only shown in the message.
+	}
+	const { quote: said, suffix: saidSuffix } = providerSaid(problem, ctx.secrets);
+	const http = `HTTP ${problem.httpCode}${said ? `: ${said}` : ''}`;
+	const where = `${ctx.provider.displayName} sent the ${ctx.action} of ${taskInSentence(ctx.taskId)} to ${host}`;
+	let message: string;
+	let description: string;
+	if (problem.httpCode >= 500 || problem.httpCode === 429) {
+		message = `${where}, which failed (${http})${retried(ctx.attempts)}`;
+		description = `The file is stored on another host (storage or CDN) that had a problem. Try again later, or raise the "Retries" option.${said ? '' : saidSuffix}`;
+	} else if (problem.httpCode === 404 || problem.httpCode === 410) {
+		message = `${where}, which no longer has the file (${http})`;
+		description = `The provider's storage link points at a file that is gone; it has most likely expired. Generate the video again, and download it soon after it completes.${said ? '' : saidSuffix}`;
+	} else {
+		message = `${where}, which refused it (${http}): the download link has expired or is not valid`;
+		description = `Providers hand out files through short-lived signed links on another host; the API key is never sent there, so this is not a key problem. Run the download again to get a fresh link, soon after the task completes.${said ? '' : saidSuffix}`;
+	}
+	const response: JsonObject = { kind: 'storage', httpCode: problem.httpCode, host, message: said };
+	const error = apiError(ctx.node, response, message, description, problem.httpCode);
+	return problem.httpCode >= 500 || problem.httpCode === 429 ? markTransient(error) : error;
+}
+
+/** A status, list or error answer larger than any real one: stop reading rather than hold it in memory. */
+export function bodyTooLargeError(limitBytes: number, ctx: ProblemContext): NodeApiError {
+	return apiError(
+		ctx.node,
+		{ kind: 'tooLarge', limitBytes },
+		`${ctx.provider.displayName} sent a ${ctx.action} answer larger than ${formatBytes(limitBytes)}; it was not read`,
+		`A real ${ctx.action} answer is a few kilobytes. Check that the base URL in the "${ctx.provider.credentialDisplayName}" credential points at the video API (for example ${exampleBaseUrl(ctx.provider)}), not at a file or web page.`,
+	);
+}
+
+/** A task ID with characters no provider uses: refused before any request, since it could change the URL. */
+export function invalidTaskIdError(node: INode, taskId: string, itemIndex: number | undefined, reason: string): NodeOperationError {
+	const shown = JSON.stringify(taskId.length > 60 ? `${taskId.slice(0, 60)}…` : taskId);
+	return new NodeOperationError(node, `${shown} is not a valid Task ID: it ${reason}`, {
+		itemIndex,
+		description:
+			'Task IDs are single words such as video_68e688d4950481918ec389280c2f7814. Check that the expression maps the "id" field of the create answer, not a URL or a whole object.',
+	});
+}
+
+/** List with Return All met a gateway whose pages never end. */
+export function listTooLongError(client: { node: INode; provider: ProviderDefinition }, pages: number, tasks: number): NodeOperationError {
+	return new NodeOperationError(client.node, `${client.provider.displayName} still had more tasks after ${pages} pages (${tasks} tasks); the list was stopped`, {
+		description: 'Turn off "Return All" and set a "Limit", or use the Sora Video Trigger to follow new tasks as they finish.',
+	});
+}
+
+/** List with Return All got the same cursor twice: the gateway ignores `after` and would loop forever. */
+export function listCursorRepeatedError(client: { node: INode; provider: ProviderDefinition }, cursor: string | null, tasks: number): NodeOperationError {
+	const what = cursor === null ? 'said it had more tasks but gave no cursor to continue from' : `sent the page ending at "${cursor}" twice`;
+	return new NodeOperationError(client.node, `${client.provider.displayName} ${what}, after ${tasks} tasks; the list was stopped`, {
+		description: 'This gateway does not page its list as the OpenAI API does (it ignores "after"). Turn off "Return All" and set a "Limit" of at most one page (100).',
+	});
+}
+
+/** Said beside a file when the provider sent another kind of file than the variant asked for. */
+export function variantMismatchNotice(variant: string, mimeType: string, providerName: string): string {
+	const kind = mimeType.startsWith('video/') ? 'a video' : mimeType.startsWith('image/') ? 'an image' : 'a file';
+	return `Asked for the ${variant}, but ${providerName} sent ${kind} (${mimeType}); the file is named and typed as what arrived.`;
+}
+
+export function formatBytes(bytes: number): string {
+	if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+	if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
+	return `${bytes} bytes`;
 }
 
 export function formatDuration(ms: number): string {

@@ -4,9 +4,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ListPage, NormalizedTask, ProblemKind } from './dialect';
 import { classifyProblem, isTerminal, looksLikeTask, normalizeTask, parseListPage } from './dialect';
-import { notReadyError, problemError, taskFailedError, waitTimeoutError } from './problems';
+import { invalidTaskIdError, notReadyError, problemError, taskFailedError, waitTimeoutError } from './problems';
 import type { VideoApiClient } from './transport';
-import { sleep, taskPath } from './transport';
+import { BODY_LIMITS, sleep, taskPath } from './transport';
 
 export interface FetchedTask {
 	task: NormalizedTask;
@@ -23,13 +23,22 @@ export function requireTaskId(node: INode, value: unknown, itemIndex: number): s
 				'Enter the ID the provider returned when the video was created (for example video_123), or map it with an expression such as {{ $json.id }}.',
 		});
 	}
-	if (/^\.+$/.test(taskId) || taskId.length > 512) {
-		throw new NodeOperationError(node, `"${taskId.slice(0, 40)}" is not a valid Task ID`, {
-			itemIndex,
-			description: 'Enter the ID the provider returned when the video was created (for example video_123).',
-		});
-	}
+	const reason = invalidTaskIdReason(taskId);
+	if (reason) throw invalidTaskIdError(node, taskId, itemIndex, reason);
 	return taskId;
+}
+
+/** Why no provider could have issued this ID, or null. Such characters would change the request's path. */
+export function invalidTaskIdReason(taskId: string): string | null {
+	if (taskId.length > 512) return 'is longer than 512 characters';
+	if (/^\.+$/.test(taskId)) return 'is only dots';
+	const control = /[\u0000-\u001f\u007f-\u009f]/.exec(taskId);
+	if (control) return 'contains a control character';
+	const space = /\s/.exec(taskId);
+	if (space) return 'contains white space';
+	const unsafe = /[/\\%?#]/.exec(taskId);
+	if (unsafe) return `contains "${unsafe[0]}"`;
+	return null;
 }
 
 export type TaskLookup =
@@ -39,7 +48,7 @@ export type TaskLookup =
 /** Like fetchTask, but a provider problem comes back as a value (the trigger decides per task). */
 export async function lookupTask(client: VideoApiClient, taskId: string): Promise<TaskLookup> {
 	const action = 'status check';
-	const outcome = await client.getJson(taskPath(taskId), { action, taskId }).then(
+	const outcome = await client.getJson(taskPath(taskId), { action, taskId, maxBytes: BODY_LIMITS.status }).then(
 		(value) => ({ value }),
 		(error: unknown) => ({ error }),
 	);
@@ -122,7 +131,7 @@ export async function listPage(client: VideoApiClient, options: ListOptions): Pr
 	if (options.after) qs.after = options.after;
 	if (options.order) qs.order = options.order;
 	const action = 'list';
-	const result = await client.getJson('/videos', { qs, action });
+	const result = await client.getJson('/videos', { qs, action, maxBytes: BODY_LIMITS.list });
 	if (!result.ok) {
 		if (result.problem.httpCode === 404 || result.problem.httpCode === 405) {
 			throw new NodeOperationError(client.node, `${client.provider.displayName} has no endpoint that lists video tasks (HTTP ${result.problem.httpCode} for GET /videos)`, {

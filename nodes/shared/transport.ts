@@ -7,9 +7,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'stream';
 
 import type { ProviderProblem } from './dialect';
-import { classifyProblem } from './dialect';
+import { classifyProblem, looksLikeTask, parseListPage } from './dialect';
 import type { ProblemContext } from './problems';
-import { networkError, problemError, redactDeep } from './problems';
+import { bodyTooLargeError, networkError, problemError, redactDeep } from './problems';
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
 import { credentialHeader, resolveApiRoot } from './providers';
 
@@ -22,7 +22,10 @@ export interface RetryOptions {
 	retryDelayMs: number;
 	/** Longest single wait, including a provider's Retry-After. */
 	maxRetryDelayMs: number;
-	/** Per-request idle timeout. */
+	/**
+	 * Per request: a status, list or error answer must arrive completely within it; a file must start
+	 * within it and never go this long without progress.
+	 */
 	timeoutMs: number;
 }
 
@@ -42,7 +45,17 @@ export interface RawResponse<T> {
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-const ERROR_BODY_LIMIT = 64 * 1024;
+
+/**
+ * The most we read of an answer that is not a file. A task is a few KiB and a list page of 100 tasks a few
+ * hundred; anything far larger is not an API answer (a file or a runaway page) and is not held in memory.
+ */
+export const BODY_LIMITS = {
+	status: 1024 * 1024,
+	list: 8 * 1024 * 1024,
+	/** Error answers are only quoted: the head is enough, the rest is not read. */
+	error: 64 * 1024,
+} as const;
 
 /** Thrown when the user stops the execution; never turned into an error item. */
 export class CancelledError extends NodeOperationError {
@@ -130,23 +143,52 @@ function isCancellation(failure: NetworkFailure, signal?: AbortSignal): boolean 
 
 const NOT_RETRYABLE_NETWORK = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
 
-/** Reads at most `limit` bytes of a stream, then stops it. */
-export async function readLimited(stream: Readable, limit = ERROR_BODY_LIMIT): Promise<string> {
+export interface CappedRead {
+	text: string;
+	/** The body went on past the limit; only the limit was read. */
+	truncated: boolean;
+	/** The body broke off or ran past the deadline; `text` has what arrived before. */
+	failure?: NetworkFailure;
+}
+
+/**
+ * Reads at most `limit` bytes of a body, and only until `deadline` (epoch ms): a server that trickles
+ * a byte at a time is cut off like a silent one. The stream is always destroyed afterwards.
+ */
+export async function readCapped(stream: Readable, limit: number, deadline: number): Promise<CappedRead> {
 	const chunks: Buffer[] = [];
 	let length = 0;
+	let truncated = false;
+	let timedOut = false;
+	let failure: NetworkFailure | undefined;
+	const timer = setTimeout(() => {
+		timedOut = true;
+		stream.destroy();
+	}, Math.max(0, deadline - Date.now()));
 	try {
 		for await (const chunk of stream) {
 			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
 			chunks.push(buffer);
 			length += buffer.length;
-			if (length >= limit) break;
+			if (length > limit) {
+				truncated = true;
+				break;
+			}
 		}
-	} catch {
-		// A body cut short still tells us what it said so far.
+	} catch (error) {
+		failure = describeFailure(error);
 	} finally {
+		clearTimeout(timer);
 		stream.destroy();
 	}
-	return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+	if (timedOut) failure = { code: 'ETIMEDOUT', detail: 'the answer did not arrive completely in time' };
+	else if (!failure && stream.readableAborted && !truncated) failure = { code: 'ECONNRESET', detail: 'the connection broke during the answer' };
+	return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated, failure };
+}
+
+/** The head of an error answer, for its message: what arrived within the limit and the time. */
+export async function readLimited(stream: Readable, timeoutMs: number, limit: number = BODY_LIMITS.error): Promise<string> {
+	return (await readCapped(stream, limit, Date.now() + timeoutMs)).text;
 }
 
 /** Parses JSON when it is JSON; otherwise returns the text itself. */
@@ -228,6 +270,7 @@ export class VideoApiClient {
 	/** One request; a network failure comes back as a value so callers decide about retries. */
 	private async send(options: IHttpRequestOptions, sameOrigin: boolean): Promise<{ statusCode: number; headers: unknown; body: unknown } | NetworkFailure> {
 		try {
+			// n8n adds the execution's cancel signal to authenticated requests itself.
 			return (sameOrigin
 				? await this.fn.helpers.httpRequestWithAuthentication.call(this.fn, this.provider.credentialName, options, { credentialsDecrypted: this.decrypted })
 				: await this.fn.helpers.httpRequest({ ...options, abortSignal: this.signal })) as {
@@ -241,14 +284,36 @@ export class VideoApiClient {
 	}
 
 	/**
+	 * `send`, but never past `deadline`: n8n's own timeout only measures silence on the socket.
+	 * A late answer is discarded when it finally comes, so its connection is not left open.
+	 */
+	private async sendBy(options: IHttpRequestOptions, sameOrigin: boolean, deadline: number): Promise<{ statusCode: number; headers: unknown; body: unknown } | NetworkFailure> {
+		const sending = this.send(options, sameOrigin);
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<NetworkFailure>((resolve) => {
+			timer = setTimeout(() => resolve({ code: 'ETIMEDOUT', detail: 'no answer in time' }), Math.max(0, deadline - Date.now()));
+		});
+		const first = await Promise.race([sending, late]);
+		clearTimeout(timer);
+		if ('code' in first && first.detail === 'no answer in time') {
+			void sending.then((response) => {
+				if (!('code' in response)) destroyBody(response.body);
+			});
+		}
+		return first;
+	}
+
+	/**
 	 * One HTTP exchange, following redirects by hand: the credential goes only to the API's own origin.
 	 * n8n's helper would forward custom key headers (`api-key`, `token`) to any host a redirect names.
+	 * The body always comes back as a stream; nothing here buffers it.
 	 */
 	private async exchange(
 		url: string,
 		qs: Record<string, string> | undefined,
-		encoding: 'text' | 'stream',
-		extraHeaders: Record<string, string> = {},
+		accept: string,
+		extraHeaders: Record<string, string>,
+		deadline: number,
 	): Promise<RawResponse<unknown> | NetworkFailure> {
 		let current = url;
 		let query = qs;
@@ -257,15 +322,15 @@ export class VideoApiClient {
 				method: 'GET',
 				url: current,
 				qs: query,
-				encoding,
+				encoding: 'stream',
 				json: false,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
 				timeout: this.options.timeoutMs,
-				headers: { Accept: encoding === 'text' ? 'application/json' : '*/*', ...extraHeaders },
+				headers: { Accept: accept, ...extraHeaders },
 			};
-			const response = await this.send(options, new URL(current).origin === this.apiOrigin);
+			const response = await this.sendBy(options, new URL(current).origin === this.apiOrigin, deadline);
 			if ('code' in response) return response;
 			const headers = lowerCaseHeaders(response.headers);
 			if (REDIRECT_CODES.has(response.statusCode) && headers.location) {
@@ -283,20 +348,63 @@ export class VideoApiClient {
 		}
 	}
 
+	/** True when the answer came from another host than the API (a storage or CDN link a redirect led to). */
+	isForeign(url: string): boolean {
+		try {
+			return new URL(url).origin !== this.apiOrigin;
+		} catch {
+			return false;
+		}
+	}
+
 	/**
-	 * Sends a GET with retries. Returns the final response whatever its status
-	 * (callers classify 4xx); throws only for network failures after the last retry.
+	 * Sends a GET with retries. Returns the final response whatever its status (callers classify 4xx);
+	 * throws only for network failures after the last retry.
+	 * With `readText`, the body is read here (capped, within the Timeout) so a trickling or broken answer
+	 * is retried like any network failure; otherwise it comes back as a stream.
 	 */
 	async request(
 		path: string,
-		init: { qs?: Record<string, string>; encoding: 'text' | 'stream'; action: string; taskId?: string; headers?: Record<string, string> },
-	): Promise<RawResponse<unknown> & { attempts: number }> {
+		init: {
+			qs?: Record<string, string>;
+			action: string;
+			taskId?: string;
+			headers?: Record<string, string>;
+			/** Read the body as text, at most this many bytes when the answer is a success. */
+			readText?: number;
+		},
+	): Promise<RawResponse<unknown> & { attempts: number; truncated: boolean }> {
 		const url = this.url(path);
 		const signal = this.signal;
+		const accept = init.readText === undefined ? '*/*' : 'application/json';
 		for (let attempt = 0; ; attempt++) {
 			const attempts = attempt + 1;
 			const canRetry = attempt < this.options.maxRetries;
-			const response = await this.exchange(url, init.qs, init.encoding, init.headers);
+			const deadline = Date.now() + this.options.timeoutMs;
+			let response: RawResponse<unknown> | NetworkFailure = await this.exchange(url, init.qs, accept, init.headers ?? {}, deadline);
+			let truncated = false;
+			if (!('code' in response) && isRetryableStatus(response.statusCode) && canRetry) {
+				destroyBody(response.body);
+				const retryAfter = parseRetryAfter(response.headers['retry-after']);
+				const wait = retryAfter ?? backoffDelay(attempt, this.options);
+				await sleep(Math.min(wait, this.options.maxRetryDelayMs), signal, this.node);
+				continue;
+			}
+			if (!('code' in response) && init.readText !== undefined) {
+				const success = response.statusCode >= 200 && response.statusCode < 300;
+				const limit = success ? init.readText : BODY_LIMITS.error;
+				const declared = Number(response.headers['content-length']);
+				if (success && Number.isFinite(declared) && declared > limit) {
+					destroyBody(response.body);
+					throw bodyTooLargeError(limit, this.problemContext(init.action, init.taskId, attempts));
+				}
+				const read = await readCapped(response.body as Readable, limit, deadline);
+				if (success && read.truncated) throw bodyTooLargeError(limit, this.problemContext(init.action, init.taskId, attempts));
+				// A broken error answer still says what it said so far; a broken success is retried.
+				if (read.failure && success) response = read.failure;
+				else response = { ...response, body: read.text };
+				truncated = read.truncated;
+			}
 			if ('code' in response) {
 				if (isCancellation(response, signal)) throw cancelled(this.node);
 				if (!canRetry || NOT_RETRYABLE_NETWORK.has(response.code)) {
@@ -305,28 +413,31 @@ export class VideoApiClient {
 				await sleep(backoffDelay(attempt, this.options), signal, this.node);
 				continue;
 			}
-			if (isRetryableStatus(response.statusCode) && canRetry) {
-				destroyBody(response.body);
-				const retryAfter = parseRetryAfter(response.headers['retry-after']);
-				const wait = retryAfter ?? backoffDelay(attempt, this.options);
-				await sleep(Math.min(wait, this.options.maxRetryDelayMs), signal, this.node);
-				continue;
-			}
-			return { ...response, attempts };
+			return { ...response, attempts, truncated };
 		}
 	}
 
-	/** GET returning parsed JSON for 2xx; classified provider problems for everything else. */
+	/**
+	 * GET returning parsed JSON for a success; classified provider problems for everything else.
+	 * A 202 carrying a task or a list is a success: some gateways answer "accepted" while a task runs.
+	 */
 	async getJson(
 		path: string,
-		init: { qs?: Record<string, string>; action: string; taskId?: string },
+		init: { qs?: Record<string, string>; action: string; taskId?: string; maxBytes: number },
 	): Promise<{ ok: true; body: unknown; statusCode: number } | { ok: false; problem: ProviderProblem; attempts: number }> {
-		const response = await this.request(path, { ...init, encoding: 'text' });
+		const response = await this.request(path, { qs: init.qs, action: init.action, taskId: init.taskId, readText: init.maxBytes });
 		const body = this.redact(parseBody(response.body));
-		if (response.statusCode >= 200 && response.statusCode < 300 && response.statusCode !== 202) {
+		const success = response.statusCode >= 200 && response.statusCode < 300;
+		if (success && (response.statusCode !== 202 || looksLikeTask(body) || parseListPage(body) !== null)) {
 			return { ok: true, body, statusCode: response.statusCode };
 		}
-		return { ok: false, problem: classifyProblem(response.statusCode, body), attempts: response.attempts };
+		return { ok: false, problem: this.classify(response.statusCode, body, response.url), attempts: response.attempts };
+	}
+
+	/** Classifies an error answer, noting when it came from another host than the API. */
+	classify(statusCode: number, body: unknown, url: string): ProviderProblem {
+		const problem = classifyProblem(statusCode, body);
+		return this.isForeign(url) ? { ...problem, answeredBy: url } : problem;
 	}
 
 	/** Throws the user-facing error for a classified problem. */

@@ -42,3 +42,9 @@ export function everythingShown(result: EngineRunResult): string {
 
 /** Fast retries for tests; the options collection name depends on the operation. */
 export const fastRetries = { retries: 2, retryDelay: 1 };
+
+/** The download facts Download Content puts beside the user's fields, for one binary property. */
+export function fileFacts(item: INodeExecutionData | undefined, property = 'data'): Record<string, unknown> {
+	const files = item?.json.soraVideoFiles as Record<string, Record<string, unknown>> | undefined;
+	return files?.[property] ?? {};
+}

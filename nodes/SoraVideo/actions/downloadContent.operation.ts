@@ -1,7 +1,8 @@
-import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ContentVariant } from '../../shared/providers';
 import { binaryPropertyNameProperty, requestOptions, variantProperty } from '../../shared/descriptions';
+import type { DownloadResult } from '../../shared/content';
 import { assertVariantSupported, downloadContent } from '../../shared/content';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
 import type { OperationContext, WaitOptionValues } from './common';
@@ -43,5 +44,21 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	assertVariantSupported(client, variant);
 	if (options.waitForCompletion) await waitForCompletion(client, taskId, waitSettings(options));
 	const { binary, json } = await downloadContent(fn, client, { taskId, variant, fileName: options.fileName });
-	return [{ json: { ...json }, binary: { [binaryPropertyName]: binary }, pairedItem: { item: itemIndex } }];
+	return [keepItemWithFile(fn.getInputData()[itemIndex], binaryPropertyName, binary, json, itemIndex)];
+}
+
+/** Where the download's facts go in the output JSON: one key of ours, so the user's fields stay as they were. */
+export const FILES_FIELD = 'soraVideoFiles';
+
+/**
+ * The input item, unchanged, plus the file under its binary property (as n8n's Google Drive and S3
+ * downloads do) and the download's facts under `soraVideoFiles.<binary property>`.
+ */
+function keepItemWithFile(input: INodeExecutionData | undefined, property: string, binary: IBinaryData, facts: DownloadResult['json'], itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { ...(input?.json ?? {}) };
+	const previous = json[FILES_FIELD];
+	const files: IDataObject = previous !== null && typeof previous === 'object' && !Array.isArray(previous) ? { ...(previous as IDataObject) } : {};
+	files[property] = { ...facts };
+	json[FILES_FIELD] = files;
+	return { json, binary: { ...(input?.binary ?? {}), [property]: binary }, pairedItem: { item: itemIndex } };
 }

@@ -4,10 +4,13 @@ import { normalizeTask } from '../../shared/dialect';
 import type { ListOptions } from '../../shared/tasks';
 import { assertListSupported, listPage } from '../../shared/tasks';
 import { requestOptions } from '../../shared/descriptions';
+import { listCursorRepeatedError, listTooLongError } from '../../shared/problems';
 import type { OperationContext } from './common';
 
 const showFor = { show: { operation: ['list'] } };
 const PAGE_SIZE = 100;
+/** Return All stops here with an error rather than page forever through a gateway that never ends. */
+export const MAX_LIST_PAGES = 1000;
 
 export const description: INodeProperties[] = [
 	{
@@ -65,8 +68,10 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	const limit = returnAll ? Infinity : (fn.getNodeParameter('limit', itemIndex, 50) as number);
 	const options = fn.getNodeParameter('options', itemIndex, {}) as { order?: ListOptions['order']; includeRawResponse?: boolean };
 	const out: INodeExecutionData[] = [];
+	const cursorsSeen = new Set<string>();
 	let after: string | undefined;
-	while (out.length < limit) {
+	for (let pages = 0; out.length < limit; pages++) {
+		if (pages >= MAX_LIST_PAGES) throw listTooLongError(client, MAX_LIST_PAGES, out.length);
 		const page = await listPage(client, { limit: Math.min(PAGE_SIZE, limit - out.length), after, order: options.order });
 		for (const raw of page.tasks) {
 			if (out.length >= limit) break;
@@ -74,8 +79,11 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 			if (options.includeRawResponse) json.rawResponse = raw as IDataObject;
 			out.push({ json, pairedItem: { item: itemIndex } });
 		}
-		if (!page.hasMore || page.tasks.length === 0 || page.lastId === after) break;
-		after = page.lastId ?? undefined;
+		if (!page.hasMore || page.tasks.length === 0 || out.length >= limit) break;
+		// A gateway that ignores `after` hands back a page already read: going on would never end.
+		if (page.lastId === null || cursorsSeen.has(page.lastId)) throw listCursorRepeatedError(client, page.lastId, out.length);
+		cursorsSeen.add(page.lastId);
+		after = page.lastId;
 	}
 	return out;
 }

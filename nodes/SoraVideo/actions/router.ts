@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ProviderCredentialData } from '../../shared/providers';
 import { getProvider } from '../../shared/providers';
-import { CancelledError, VideoApiClient } from '../../shared/transport';
+import { cancelled, CancelledError, VideoApiClient } from '../../shared/transport';
 import type { RequestOptionValues } from '../../shared/descriptions';
 import { retryOptionsFrom } from '../../shared/descriptions';
 import type { OperationExecute } from './common';
@@ -17,7 +17,12 @@ const operations: Record<string, OperationExecute> = {
 	list: list.execute,
 };
 
-/** Runs the chosen operation for every input item; with Continue On Fail a bad item becomes an error item. */
+/**
+ * Runs the chosen operation for every input item; with Continue On Fail a bad item becomes an error item.
+ * An error item's JSON holds only `error` (the message) and `details` (what to do): n8n's
+ * "Continue (using error output)" routes an item to the error output only when its JSON keys are all
+ * among `error`, `message`, `details` (n8n-core WorkflowExecute.handleNodeErrorOutput).
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const node = this.getNode();
@@ -31,16 +36,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
 	const returnData: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		if (this.getExecutionCancelSignal()?.aborted) throw cancelled(node);
 		try {
 			const options = this.getNodeParameter('options', itemIndex, {}) as RequestOptionValues;
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
 			returnData.push(...(await operation({ fn: this, client }, itemIndex)));
 		} catch (error) {
+			// Stop means stop, with Continue On Fail too: whatever the abort broke is not an item's failure.
 			if (error instanceof CancelledError) throw asNodeError(this, error, itemIndex);
+			if (this.getExecutionCancelSignal()?.aborted) throw asNodeError(this, cancelled(node), itemIndex);
 			if (this.continueOnFail()) {
 				const { message, description } = asNodeError(this, error, itemIndex);
 				returnData.push({
-					json: { error: message, ...(description ? { errorDescription: description } : {}) },
+					json: { error: message, ...(description ? { details: description } : {}) },
 					pairedItem: { item: itemIndex },
 				});
 				continue;

@@ -12,7 +12,7 @@ import { defaultFileName, fileNameFromContentDisposition, isErrorBody, mediaKind
 import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, variantMismatchNotice } from './problems';
 import { fetchTask } from './tasks';
 import type { SoraContext, VideoApiClient } from './transport';
-import { backoffDelay, parseBody, readLimited, sleep, taskPath } from './transport';
+import { backoffDelay, parseBody, sleep, taskPath } from './transport';
 import { ContentBody } from './contentBody';
 
 export interface DownloadRequest {
@@ -90,7 +90,7 @@ export async function downloadContent(fn: SoraContext, client: VideoApiClient, r
 		const response = await client.request(bodyRequest.path, { qs: bodyRequest.qs, action: 'download', taskId });
 		const { statusCode, headers } = response;
 		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) {
-			const text = await readLimited(response.body as Readable, client.options.timeoutMs);
+			const text = await client.readErrorBody(response.body as Readable);
 			return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 		}
 		const body = new ContentBody(client, bodyRequest, { stream: response.body as Readable, headers }, budget);
@@ -104,7 +104,7 @@ export async function downloadContent(fn: SoraContext, client: VideoApiClient, r
 			}
 			const contentType = headers['content-type'];
 			if (isErrorBody(contentType, head)) {
-				const text = await readLimited(body.toStream(), client.options.timeoutMs);
+				const text = await client.readErrorBody(body.toStream());
 				return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 			}
 			const mimeType = resolveMimeType(contentType, head);

@@ -7,7 +7,7 @@
 import { Readable } from 'stream';
 
 import type { VideoApiClient } from './transport';
-import { backoffDelay, sleep } from './transport';
+import { backoffDelay, cancelled, CancelledError, sleep } from './transport';
 
 /** The body ended before its length; thrown from the stream, so n8n never stores it as a whole file. */
 export class IncompleteDownloadError extends Error {
@@ -86,6 +86,17 @@ export class ContentBody {
 		this.expected = declaredLength(first.headers);
 		this.acceptsRanges = (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
 		this.etag = first.headers.etag;
+		// n8n aborts the request on Stop, but a body already streaming is not ended by that: end it here.
+		client.signal?.addEventListener('abort', this.onAbort, { once: true });
+	}
+
+	private readonly onAbort = (): void => {
+		this.rejectRead?.(cancelled(this.client.node));
+		this.source.destroy();
+	};
+
+	private stopListening(): void {
+		this.client.signal?.removeEventListener('abort', this.onAbort);
 	}
 
 	get bytesReceived(): number {
@@ -95,6 +106,7 @@ export class ContentBody {
 	/** The next chunk, or null at the end; faults are resumed here when they can be. */
 	private async next(): Promise<Buffer | null> {
 		for (;;) {
+			if (this.client.signal?.aborted) throw cancelled(this.client.node);
 			let result: IteratorResult<Buffer>;
 			try {
 				result = await this.withIdleTimeout(this.iterator.next());
@@ -114,6 +126,7 @@ export class ContentBody {
 			}
 			this.ended = true;
 			this.stopWatchdog();
+			this.stopListening();
 			return null;
 		}
 	}
@@ -167,6 +180,7 @@ export class ContentBody {
 	 */
 	private async resume(cause: unknown): Promise<void> {
 		this.source.destroy();
+		if (cause instanceof CancelledError || this.client.signal?.aborted) throw cancelled(this.client.node);
 		const fault = cause instanceof StalledDownloadError || cause instanceof IncompleteDownloadError ? cause : new IncompleteDownloadError(this.received, this.expected);
 		if (!this.acceptsRanges || this.budget.retriesLeft <= 0) throw fault;
 		this.budget.retriesLeft--;
@@ -223,6 +237,7 @@ export class ContentBody {
 				if (body.expected !== null && body.received !== body.expected) throw new IncompleteDownloadError(body.received, body.expected);
 			} finally {
 				body.stopWatchdog();
+				body.stopListening();
 				if (!body.ended) body.source.destroy();
 			}
 		}
@@ -231,6 +246,7 @@ export class ContentBody {
 
 	destroy(): void {
 		this.stopWatchdog();
+		this.stopListening();
 		this.source.destroy();
 	}
 }

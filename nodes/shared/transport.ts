@@ -155,7 +155,7 @@ export interface CappedRead {
  * Reads at most `limit` bytes of a body, and only until `deadline` (epoch ms): a server that trickles
  * a byte at a time is cut off like a silent one. The stream is always destroyed afterwards.
  */
-export async function readCapped(stream: Readable, limit: number, deadline: number): Promise<CappedRead> {
+export async function readCapped(stream: Readable, limit: number, deadline: number, signal?: AbortSignal): Promise<CappedRead> {
 	const chunks: Buffer[] = [];
 	let length = 0;
 	let truncated = false;
@@ -165,6 +165,10 @@ export async function readCapped(stream: Readable, limit: number, deadline: numb
 		timedOut = true;
 		stream.destroy();
 	}, Math.max(0, deadline - Date.now()));
+	// n8n aborts the request on Stop, but a body already streaming is not ended by that.
+	const onAbort = () => stream.destroy();
+	signal?.addEventListener('abort', onAbort, { once: true });
+	if (signal?.aborted) stream.destroy();
 	try {
 		for await (const chunk of stream) {
 			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
@@ -179,16 +183,13 @@ export async function readCapped(stream: Readable, limit: number, deadline: numb
 		failure = describeFailure(error);
 	} finally {
 		clearTimeout(timer);
+		signal?.removeEventListener('abort', onAbort);
 		stream.destroy();
 	}
-	if (timedOut) failure = { code: 'ETIMEDOUT', detail: 'the answer did not arrive completely in time' };
+	if (signal?.aborted) failure = { code: 'ERR_CANCELED', detail: 'the execution was cancelled' };
+	else if (timedOut) failure = { code: 'ETIMEDOUT', detail: 'the answer did not arrive completely in time' };
 	else if (!failure && stream.readableAborted && !truncated) failure = { code: 'ECONNRESET', detail: 'the connection broke during the answer' };
 	return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated, failure };
-}
-
-/** The head of an error answer, for its message: what arrived within the limit and the time. */
-export async function readLimited(stream: Readable, timeoutMs: number, limit: number = BODY_LIMITS.error): Promise<string> {
-	return (await readCapped(stream, limit, Date.now() + timeoutMs)).text;
 }
 
 /** Parses JSON when it is JSON; otherwise returns the text itself. */
@@ -348,6 +349,13 @@ export class VideoApiClient {
 		}
 	}
 
+	/** The head of an error answer, for its message: what arrives within the limit and the Timeout. */
+	async readErrorBody(stream: Readable): Promise<string> {
+		const read = await readCapped(stream, BODY_LIMITS.error, Date.now() + this.options.timeoutMs, this.signal);
+		if (read.failure?.code === 'ERR_CANCELED') throw cancelled(this.node);
+		return read.text;
+	}
+
 	/** True when the answer came from another host than the API (a storage or CDN link a redirect led to). */
 	isForeign(url: string): boolean {
 		try {
@@ -398,7 +406,7 @@ export class VideoApiClient {
 					destroyBody(response.body);
 					throw bodyTooLargeError(limit, this.problemContext(init.action, init.taskId, attempts));
 				}
-				const read = await readCapped(response.body as Readable, limit, deadline);
+				const read = await readCapped(response.body as Readable, limit, deadline, signal);
 				if (success && read.truncated) throw bodyTooLargeError(limit, this.problemContext(init.action, init.taskId, attempts));
 				// A broken error answer still says what it said so far; a broken success is retried.
 				if (read.failure && success) response = read.failure;

@@ -143,6 +143,8 @@ export interface EngineRunOptions {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	items?: INodeExecutionData[];
 	continueOnFail?: boolean;
+	/** The node's "On Error" setting, as the editor stores it. */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	mode?: WorkflowExecuteMode;
 	/** Cancels the execution (as the editor's Stop button does) after this many ms. */
 	cancelAfterMs?: number;
@@ -150,7 +152,10 @@ export interface EngineRunOptions {
 
 export interface EngineRunResult {
 	run: IRun | undefined;
+	/** The first (success) output. */
 	items: INodeExecutionData[];
+	/** Every output as n8n split them: with "continueErrorOutput", [success, error]. */
+	outputs: INodeExecutionData[][];
 	error: Error | undefined;
 }
 
@@ -201,7 +206,11 @@ function packageNode(name: string, nodeType: string, parameters: INodeParameters
 /** Runs one node of this package in a real n8n workflow execution and returns its output items. */
 export async function runNode(options: EngineRunOptions): Promise<EngineRunResult> {
 	const loader = await loadPackage();
-	const node: INode = { ...packageNode('Sora Video', options.nodeType, options.parameters, options.credentials), continueOnFail: options.continueOnFail };
+	const node: INode = {
+		...packageNode('Sora Video', options.nodeType, options.parameters, options.credentials),
+		continueOnFail: options.continueOnFail,
+		...(options.onError ? { onError: options.onError } : {}),
+	};
 	const workflowData = {
 		id: 'wf-test',
 		name: 'test',
@@ -240,12 +249,13 @@ export async function runNode(options: EngineRunOptions): Promise<EngineRunResul
 		run = await execution;
 	} catch (error) {
 		// n8n refuses some workflows before running them (e.g. a required parameter left empty).
-		return { run: undefined, items: [], error: error as Error };
+		return { run: undefined, items: [], outputs: [], error: error as Error };
 	}
 	const taskData = run.data.resultData.runData[node.name]?.[0];
-	const items = taskData?.data?.main?.[0] ?? [];
+	const outputs = (taskData?.data?.main ?? []).map((output) => output ?? []);
+	const items = outputs[0] ?? [];
 	const error = (taskData?.error ?? run.data.resultData.error) as Error | undefined;
-	return { run, items, error };
+	return { run, items, outputs, error };
 }
 
 export interface PollHarness {

@@ -199,8 +199,26 @@ describe('problem classification: every not-ready / not-found / expired / unauth
 		['502 upstream', 502, { error: { message: 'Upstream service returned status 500', type: 'server_error' } }, 'serverError'],
 		['400 other', 400, { error: { message: 'invalid variant value', code: 'invalid_value' } }, 'badRequest'],
 		['200 JSON nobody understands', 200, { hello: 'world' }, 'unexpected'],
+		['OpenAI 404 Invalid URL', 404, { error: { message: 'Invalid URL (GET /videos/x)', type: 'invalid_request_error', param: null, code: null } }, 'badEndpoint'],
+		['405 method not allowed page', 405, '<html><body>405 Not Allowed</body></html>', 'badEndpoint'],
+		['404 web page', 404, '<!DOCTYPE html><html><title>404</title><body>task not found</body></html>', 'badEndpoint'],
+		['400 expired token', 400, { error: { message: 'Token has expired' } }, 'unauthorized'],
+		['400 token_expired code', 400, { code: 'token_expired', message: 'please log in' }, 'unauthorized'],
+		['400 invalid api key', 400, { error: { message: 'Invalid API key provided', code: 'invalid_api_key' } }, 'unauthorized'],
+		['403 jwt expired', 403, { error: { message: 'jwt expired' } }, 'unauthorized'],
+		['404 video expired is still the video', 404, { error: { message: 'Video has expired', code: 'video_expired' } }, 'expired'],
+		['400 proxy page saying "still processing"', 400, '<html><body>Your video is still processing</body></html>', 'badRequest'],
+		['200 proxy page saying "in progress"', 200, '<!doctype html><html><body>in progress</body></html>', 'unexpected'],
+		['400 S3 XML', 400, '<?xml version="1.0"?><Error><Code>InvalidArgument</Code><Message>bad range</Message></Error>', 'badRequest'],
+		['400 binary bytes', 400, '\u0000\u0001\u0002\u0003\ufffd\ufffd\u0004', 'badRequest'],
 	])('%s', (_name, httpCode, body, kind) => {
 		expect(classifyProblem(httpCode, body).kind).toBe(kind);
+	});
+
+	it('describes web pages, XML errors and binary bodies instead of quoting them whole', () => {
+		expect(classifyProblem(502, '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>')).toMatchObject({ form: 'webPage', message: '502 Bad Gateway' });
+		expect(classifyProblem(403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>')).toMatchObject({ form: 'text', message: 'Request has expired' });
+		expect(classifyProblem(400, '\u0000\u0001\u0002\u0003\ufffd\ufffd\u0004')).toMatchObject({ form: 'binary', message: null });
 	});
 
 	it('picks up the status a provider mentions', () => {

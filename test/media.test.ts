@@ -12,6 +12,18 @@ describe('magic bytes', () => {
 	])('%s', (_name, head, mime) => {
 		expect(sniffMimeType(head)).toBe(mime);
 	});
+	it.each([
+		['AVIF', 'avif', 'image/avif'],
+		['AVIF sequence', 'avis', 'image/avif'],
+		['HEIC', 'heic', 'image/heic'],
+		['HEIF', 'mif1', 'image/heif'],
+		['MP4 (isom)', 'isom', 'video/mp4'],
+		['MP4 (mp42)', 'mp42', 'video/mp4'],
+	])('%s is told apart by its ftyp brand', (_name, brand, mime) => {
+		const head = Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from(`ftyp${brand}`, 'latin1'), Buffer.alloc(16)]);
+		expect(sniffMimeType(head)).toBe(mime);
+		expect(resolveMimeType('video/mp4', head)).toBe(mime);
+	});
 	it('unknown bytes are not guessed', () => {
 		expect(sniffMimeType(Buffer.from('hello world, not a video'))).toBeNull();
 	});
@@ -41,6 +53,10 @@ describe('error bodies are never files', () => {
 		['JSON bytes with a BOM and no type', undefined, Buffer.from('\uFEFF{"error":"x"}')],
 	])('%s', (_name, type, head) => {
 		expect(isErrorBody(type, head)).toBe(true);
+	});
+	it.each(['text/plain', 'text/html', 'application/json'])('real media under %s is a file, typed by its bytes', (type) => {
+		expect(isErrorBody(type, fakeMp4(64))).toBe(false);
+		expect(resolveMimeType(type, fakeMp4(64))).toBe('video/mp4');
 	});
 	it('real media under a wrong type is a file', () => {
 		expect(isErrorBody('application/octet-stream', fakeMp4(64))).toBe(false);
@@ -72,5 +88,8 @@ describe('file names', () => {
 		expect(sanitizeFileName('dir/sub\\name.mp4')).toBe('name.mp4');
 		expect(sanitizeFileName('bad\u0000name?.mp4')).toBe('bad_name_.mp4');
 		expect(sanitizeFileName('...')).toBe('');
+		expect(sanitizeFileName('clip\u202Egpj.exe')).toBe('clipgpj.exe');
+		expect(sanitizeFileName('a\u2066b\u2069\u200Fc\u061C.mp4')).toBe('abc.mp4');
+		expect(sanitizeFileName('bell\u0007\u0085.mp4')).toBe('bell__.mp4');
 	});
 });

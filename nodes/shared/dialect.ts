@@ -246,6 +246,13 @@ export function isUnreadable(body: string): boolean {
 	return bad > 0 && bad / sample.length > 0.02;
 }
 
+/** S3, GCS and Azure storage answer with an XML `<Error>` document: its `<Message>` (or `<Code>`) is what it said. */
+function xmlErrorMessage(body: string): string | null {
+	if (!/^\s*(<\?xml[^>]*>\s*)?<Error\b/i.test(body.replace(/^\uFEFF/, ''))) return null;
+	const match = /<Message>([^<]{1,300})<\/Message>/i.exec(body) ?? /<Code>([^<]{1,100})<\/Code>/i.exec(body);
+	return match ? match[1].trim() : null;
+}
+
 function webPageTitle(body: string): string | null {
 	const match = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body) ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(body);
 	const title = match ? match[1].replace(/\s+/g, ' ').trim() : '';
@@ -258,6 +265,8 @@ export function readErrorEnvelope(body: unknown): Envelope {
 		if (body.trim() === '') return { code: null, type: null, message: null, form: 'empty' };
 		if (isUnreadable(body)) return { code: null, type: null, message: null, form: 'binary' };
 		if (isWebPage(body)) return { code: null, type: null, message: webPageTitle(body), form: 'webPage' };
+		const xml = xmlErrorMessage(body);
+		if (xml) return { code: null, type: null, message: xml, form: 'text' };
 		return { code: null, type: null, message: body.trim().slice(0, MAX_QUOTED_MESSAGE), form: 'text' };
 	}
 	if (!isJsonObject(body)) return { code: null, type: null, message: null, form: body === null || body === undefined ? 'empty' : 'json' };

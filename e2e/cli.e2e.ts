@@ -112,6 +112,12 @@ function only(run: NodeRun | undefined): Record<string, unknown> {
 	return run?.items[0].json ?? {};
 }
 
+/** The download facts Download Content puts beside the item's own fields. */
+function downloaded(run: NodeRun | undefined, property = 'data'): Record<string, unknown> {
+	const files = only(run).soraVideoFiles as Record<string, Record<string, unknown>> | undefined;
+	return files?.[property] ?? {};
+}
+
 function storedBytes(run: NodeRun | undefined): Buffer {
 	const id = run?.items[0].binary?.data?.id;
 	if (!id) throw new Error(`no stored binary in ${JSON.stringify(run)}`);
@@ -139,15 +145,15 @@ describe('every provider dialect through `n8n execute` (filesystem binary mode)'
 		expect(only(nodes['Status running'])).toMatchObject({ id: 'video_running', status: 'in_progress', canDownload: false });
 		expect(only(nodes['Status failed'])).toMatchObject({ status: 'failed', error: { message: 'The prompt was blocked by moderation' } });
 
-		const video = only(nodes['Download video']);
+		const video = downloaded(nodes['Download video']);
 		expect(video).toMatchObject({ taskId: 'video_done', variant: 'video', mimeType: 'video/mp4', fileSize: 1_048_576 + 123 });
 		expect(video.fileName).toBe(setup.dialect === 'ezmodel' ? 'video.mp4' : 'video_done.mp4');
 		expect(sha256(storedBytes(nodes['Download video']))).toBe(sha256(contentBytes('video_done', 'video', 1_048_576 + 123)));
 
 		if (setup.variants) {
-			expect(only(nodes['Download thumbnail'])).toMatchObject({ mimeType: 'image/webp', fileName: 'video_done_thumbnail.webp' });
+			expect(downloaded(nodes['Download thumbnail'])).toMatchObject({ mimeType: 'image/webp', fileName: 'video_done_thumbnail.webp' });
 			expect(storedBytes(nodes['Download thumbnail']).equals(contentBytes('video_done', 'thumbnail', 2048))).toBe(true);
-			expect(only(nodes['Download spritesheet'])).toMatchObject({ mimeType: 'image/jpeg', fileName: 'video_done_spritesheet.jpg' });
+			expect(downloaded(nodes['Download spritesheet'])).toMatchObject({ mimeType: 'image/jpeg', fileName: 'video_done_spritesheet.jpg' });
 			expect(storedBytes(nodes['Download spritesheet']).equals(contentBytes('video_done', 'spritesheet', 2048))).toBe(true);
 			expect(storedBytes(nodes['Download via storage']).equals(contentBytes('video_redirect', 'video', 300_000))).toBe(true);
 			expect(storedBytes(nodes['Download rate limited']).equals(contentBytes('video_busy', 'video', 200_000))).toBe(true);
@@ -179,7 +185,7 @@ describe('the examples', () => {
 		const { nodes, status } = await n8n.execute(loadExample('check-status-wait-download').id);
 		expect(status).toBe('success');
 		expect(only(nodes['Get Status'])).toMatchObject({ id: 'video_done', status: 'completed' });
-		expect(only(nodes['Download Video'])).toMatchObject({ fileName: 'video_done.mp4', mimeType: 'video/mp4' });
+		expect(downloaded(nodes['Download Video'])).toMatchObject({ fileName: 'video_done.mp4', mimeType: 'video/mp4' });
 		expect(storedBytes(nodes['Download Video']).equals(contentBytes('video_done', 'video', 1_048_576 + 123))).toBe(true);
 	}, 120_000);
 });

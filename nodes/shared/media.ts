@@ -103,6 +103,7 @@ export function extensionFor(mimeType: string): string {
 /** Removes directories, control characters and characters file systems reject; never returns '' or a dot name. */
 export function sanitizeFileName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? '';
+	// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
 	const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim().slice(0, 200);
 	return /^\.*$/.test(cleaned) ? '' : cleaned;
 }

@@ -4,6 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- type only: downloads are streamed, so this package is not n8n Cloud eligible
 import type { Readable } from 'stream';
 
 import type { ProviderProblem } from './dialect';
@@ -61,9 +62,11 @@ export async function sleep(ms: number, signal: AbortSignal | undefined, node: I
 	if (ms <= 0) return;
 	await new Promise<void>((resolve, reject) => {
 		const onAbort = () => {
+			// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- an abortable wait; n8n-workflow's sleep cannot be cancelled
 			clearTimeout(timer);
 			reject(cancelled(node));
 		};
+		// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- an abortable wait; n8n-workflow's sleep cannot be cancelled
 		const timer = setTimeout(() => {
 			signal?.removeEventListener('abort', onAbort);
 			resolve();

@@ -1,7 +1,7 @@
 import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ContentVariant } from '../../shared/providers';
-import { binaryPropertyNameProperty, requestOptions, variantProperty } from '../../shared/descriptions';
+import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
 import { assertVariantSupported, downloadContent } from '../../shared/content';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
 import type { OperationContext, WaitOptionValues } from './common';
@@ -10,7 +10,7 @@ import { waitOptions, waitSettings } from './common';
 const showFor = { show: { operation: ['downloadContent'] } };
 
 export const description: INodeProperties[] = [
-	{ ...variantProperty, displayOptions: showFor },
+	...variantProperties(showFor),
 	{ ...binaryPropertyNameProperty, displayOptions: showFor },
 	{
 		displayName: 'Options',

@@ -183,6 +183,11 @@ export function networkError(code: string, detail: string, url: string, ctx: Pro
 	return markTransient(apiError(ctx.node, { networkErrorCode: code, detail: redact(detail, ctx.secrets) }, message, description));
 }
 
+/** The credential test's answer when the Base URL redirects: the test never follows it, so the key stays put. */
+export function baseUrlRedirectsMessage(httpCode: number): string {
+	return `The Base URL redirects to another address (HTTP ${httpCode}), and the key is never sent on to a redirect. Enter the final address as the Base URL (often https:// instead of http://, or the provider's current API host).`;
+}
+
 export function formatDuration(ms: number): string {
 	const seconds = Math.round(ms / 1000);
 	if (seconds < 120) return `${seconds} s`;

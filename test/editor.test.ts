@@ -66,7 +66,7 @@ describe('the editor sets Provider from the credential', () => {
 		const providerValues = (provider[0].options as INodePropertyOptions[]).map((option) => option.value);
 		expect(providerValues).toEqual(PROVIDER_IDS);
 		for (const credential of description.credentials ?? []) expect(Object.keys(credential.displayOptions?.show ?? {})).toEqual(['provider']);
-		const shownFor = (id: ProviderId) => (description.credentials ?? []).filter((credential) => NodeHelpers.displayParameter({ provider: id }, credential, null));
+		const shownFor = (id: ProviderId) => (description.credentials ?? []).filter((credential) => NodeHelpers.displayParameter({ provider: id }, credential, null, description));
 		for (const id of PROVIDER_IDS) expect(shownFor(id).map((credential) => credential.name)).toEqual([PROVIDERS[id].credentialName]);
 	});
 });

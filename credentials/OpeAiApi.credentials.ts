@@ -1,7 +1,7 @@
 import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/shared/providers';
-import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon } from './common';
+import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, keyTest } from './common';
 
 const provider = PROVIDERS.opeAi;
 
@@ -44,12 +44,10 @@ export class OpeAiApi implements ICredentialType {
 	authenticate: IAuthenticate = authenticateWithHeader;
 
 	/** API keys are checked against /v1/models; a frontend token against the signed-in user's /api/user/self. */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ $credentials.authMode === "frontendToken" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "").replace(/\\/v\\d+$/, "") + "/api" : String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
-			url: '={{ $credentials.authMode === "frontendToken" ? "/user/self" : "/models" }}',
-			method: 'GET',
-		},
-	};
+	test: ICredentialTestRequest = keyTest({
+		baseURL:
+			'={{ $credentials.authMode === "frontendToken" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "").replace(/\\/v\\d+$/, "") + "/api" : String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+		url: '={{ $credentials.authMode === "frontendToken" ? "/user/self" : "/models" }}',
+		method: 'GET',
+	});
 }

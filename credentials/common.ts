@@ -1,6 +1,14 @@
 /** The parts every provider credential shares: fields, header authentication and the key test. */
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type {
+	DeclarativeRestApiSettings,
+	IAuthenticateRuleResponseCode,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
+import { baseUrlRedirectsMessage } from '../nodes/shared/problems';
 import type { ProviderCredentialData, ProviderDefinition } from '../nodes/shared/providers';
 import { credentialHeader } from '../nodes/shared/providers';
 
@@ -39,14 +47,29 @@ export async function authenticateWithHeader(
 	return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), [name]: value } };
 }
 
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+/**
+ * A key test that never follows a redirect. n8n's credential test would send the credential's header on to
+ * wherever the Base URL redirects: a custom header (`token`, `api-key`) to any host, and Authorization too
+ * (n8n puts it back after a redirect to another origin). So the request stops at the redirect, and the test
+ * fails with a message that says to use the final address.
+ */
+export function keyTest(request: DeclarativeRestApiSettings.HttpRequestOptions): ICredentialTestRequest {
+	return {
+		request: { ...request, disableFollowRedirect: true },
+		rules: REDIRECT_CODES.map(
+			(value): IAuthenticateRuleResponseCode => ({ type: 'responseCode', properties: { value, message: baseUrlRedirectsMessage(value) } }),
+		),
+	};
+}
+
 /**
  * `GET <baseUrl>/models` answers 200 for a good key and 401 for a bad one on OpenAI-compatible gateways.
  * The expression strips a trailing slash so `.../v1/` works too.
  */
-export const modelsTest: ICredentialTestRequest = {
-	request: {
-		baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
-		url: '/models',
-		method: 'GET',
-	},
-};
+export const modelsTest: ICredentialTestRequest = keyTest({
+	baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+	url: '/models',
+	method: 'GET',
+});

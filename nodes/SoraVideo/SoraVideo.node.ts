@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { providerCredentials, providerProperty } from '../shared/descriptions';
+import { offeredPerProvider, offersListing, providerCredentials, providerProperty } from '../shared/descriptions';
 import * as downloadContent from './actions/downloadContent.operation';
 import * as getStatus from './actions/getStatus.operation';
 import * as list from './actions/list.operation';
@@ -23,33 +23,37 @@ export class SoraVideo implements INodeType {
 		credentials: providerCredentials,
 		properties: [
 			providerProperty,
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Download Content',
-						value: 'downloadContent',
-						action: 'Download the video, thumbnail or spritesheet of a task',
-						description: 'Download a finished task\'s file as binary data',
-					},
-					{
-						name: 'Get Status',
-						value: 'getStatus',
-						action: 'Get the status of a video task',
-						description: 'Get a task\'s normalized status, progress and error',
-					},
-					{
-						name: 'List',
-						value: 'list',
-						action: 'List video tasks',
-						description: 'List the account\'s video tasks (providers with a list endpoint)',
-					},
-				],
-				default: 'getStatus',
-			},
+			// List only for providers that have it: n8n hides Provider, so a choice must not be offered where it cannot work.
+			...offeredPerProvider(
+				{
+					displayName: 'Operation',
+					name: 'operation',
+					type: 'options',
+					noDataExpression: true,
+					options: [
+						{
+							name: 'Download Content',
+							value: 'downloadContent',
+							action: 'Download the file of a video task',
+							description: 'Download a finished task\'s file as binary data',
+						},
+						{
+							name: 'Get Status',
+							value: 'getStatus',
+							action: 'Get the status of a video task',
+							description: 'Get a task\'s normalized status, progress and error',
+						},
+						{
+							name: 'List',
+							value: 'list',
+							action: 'List video tasks',
+							description: 'List the account\'s video tasks',
+						},
+					],
+					default: 'getStatus',
+				},
+				offersListing('list'),
+			),
 			{
 				displayName: 'Task ID',
 				name: 'taskId',
@@ -57,7 +61,7 @@ export class SoraVideo implements INodeType {
 				required: true,
 				default: '',
 				placeholder: 'video_68e688d4950481918ec389280c2f7814',
-				description: 'The ID the provider returned when the video was created, usually mapped with an expression such as {{ $json.id }}',
+				description: 'The ID the provider returned when the video was created, usually mapped from the node that created it',
 				displayOptions: { show: { operation: ['getStatus', 'downloadContent'] } },
 			},
 			...getStatus.description,

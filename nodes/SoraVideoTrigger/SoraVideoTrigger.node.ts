@@ -4,11 +4,13 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { RequestOptionValues } from '../shared/descriptions';
 import {
 	binaryPropertyNameProperty,
+	offeredPerProvider,
+	offersListing,
 	providerCredentials,
 	providerProperty,
 	requestOptions,
 	retryOptionsFrom,
-	variantProperty,
+	variantProperties,
 } from '../shared/descriptions';
 import type { ProviderCredentialData, ContentVariant } from '../shared/providers';
 import { getProvider } from '../shared/providers';
@@ -43,17 +45,21 @@ export class SoraVideoTrigger implements INodeType {
 		credentials: providerCredentials,
 		properties: [
 			providerProperty,
-			{
-				displayName: 'Watch',
-				name: 'watch',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Task IDs', value: 'taskIds', description: 'The tasks listed below' },
-					{ name: 'All Tasks', value: 'all', description: 'Every task the account lists (providers with a list endpoint)' },
-				],
-				default: 'taskIds',
-			},
+			// All Tasks only for providers that can list tasks: n8n hides Provider, so a choice must not be offered where it cannot work.
+			...offeredPerProvider(
+				{
+					displayName: 'Watch',
+					name: 'watch',
+					type: 'options',
+					noDataExpression: true,
+					options: [
+						{ name: 'Task IDs', value: 'taskIds', description: 'The tasks listed below' },
+						{ name: 'All Tasks', value: 'all', description: 'Every task the account lists' },
+					],
+					default: 'taskIds',
+				},
+				offersListing('all'),
+			),
 			{
 				displayName: 'Task IDs',
 				name: 'taskIds',
@@ -83,7 +89,7 @@ export class SoraVideoTrigger implements INodeType {
 				default: false,
 				description: 'Whether to attach the finished file to each completed event, so the next node can upload it',
 			},
-			{ ...variantProperty, displayOptions: { show: { download: [true] } } },
+			...variantProperties({ show: { download: [true] } }),
 			{ ...binaryPropertyNameProperty, displayOptions: { show: { download: [true] } } },
 			{
 				displayName: 'Options',
@@ -97,7 +103,8 @@ export class SoraVideoTrigger implements INodeType {
 						name: 'includeFinishedBeforeActivation',
 						type: 'boolean',
 						default: false,
-						description: 'Whether the first poll of "All Tasks" fires for tasks that had already finished (for archiving everything)',
+						description: 'Whether the first poll fires for tasks that had already finished (for archiving everything)',
+						displayOptions: { show: { '/watch': ['all'] } },
 					},
 					{
 						displayName: 'Max Concurrent Requests',

@@ -4,6 +4,7 @@
  */
 import type { IBinaryData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- type only: downloads are streamed, so this package is not n8n Cloud eligible
 import type { Readable } from 'stream';
 
 import type { ContentVariant } from './providers';

@@ -4,9 +4,12 @@
  * `Range` request where the server accepts ranges. Bytes pass straight through; nothing is buffered
  * beyond the first few bytes kept for sniffing.
  */
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the file goes to n8n's binary store as a stream, never whole in memory (not n8n Cloud eligible)
 import { Readable } from 'stream';
 
 import type { VideoApiClient } from './transport';
+import type { Timer } from './timers';
+import { startTimer } from './timers';
 import { backoffDelay, cancelled, CancelledError, sleep } from './transport';
 
 /** The body ended before its length; thrown from the stream, so n8n never stores it as a whole file. */
@@ -136,7 +139,7 @@ export class ContentBody {
 	 * races only its own short-lived promise, which the watchdog rejects; racing one long-lived promise
 	 * would keep every chunk reachable.
 	 */
-	private watchdog: NodeJS.Timeout | undefined;
+	private watchdog: Timer | undefined;
 	private rejectRead: ((error: Error) => void) | undefined;
 	private progressMark = 0;
 
@@ -145,14 +148,14 @@ export class ContentBody {
 		if (this.watchdog) {
 			if (this.received - this.progressMark >= MIN_PROGRESS_BYTES) {
 				this.progressMark = this.received;
-				this.watchdog.refresh();
+				this.watchdog.restart();
 			}
 		} else {
 			this.progressMark = this.received;
-			this.watchdog = setTimeout(() => {
+			this.watchdog = startTimer(idleMs, () => {
 				this.rejectRead?.(new StalledDownloadError(this.received, idleMs));
 				this.source.destroy();
-			}, idleMs);
+			});
 		}
 		const stalled = new Promise<never>((_resolve, reject) => {
 			this.rejectRead = reject;
@@ -170,7 +173,7 @@ export class ContentBody {
 	}
 
 	private stopWatchdog(): void {
-		if (this.watchdog) clearTimeout(this.watchdog);
+		this.watchdog?.cancel();
 		this.watchdog = undefined;
 	}
 
@@ -225,23 +228,23 @@ export class ContentBody {
 	 * reliable gain. It errors rather than end short.
 	 */
 	toStream(): Readable {
-		const body = this;
-		async function* all(): AsyncGenerator<Buffer> {
-			try {
-				if (body.head.length > 0) yield body.head;
-				for (;;) {
-					const chunk = await body.next();
-					if (chunk === null) break;
-					yield chunk;
-				}
-				if (body.expected !== null && body.received !== body.expected) throw new IncompleteDownloadError(body.received, body.expected);
-			} finally {
-				body.stopWatchdog();
-				body.stopListening();
-				if (!body.ended) body.source.destroy();
+		return Readable.from(this.chunks(), { objectMode: false, highWaterMark: 1 });
+	}
+
+	private async *chunks(): AsyncGenerator<Buffer> {
+		try {
+			if (this.head.length > 0) yield this.head;
+			for (;;) {
+				const chunk = await this.next();
+				if (chunk === null) break;
+				yield chunk;
 			}
+			if (this.expected !== null && this.received !== this.expected) throw new IncompleteDownloadError(this.received, this.expected);
+		} finally {
+			this.stopWatchdog();
+			this.stopListening();
+			if (!this.ended) this.source.destroy();
 		}
-		return Readable.from(all(), { objectMode: false, highWaterMark: 1 });
 	}
 
 	destroy(): void {

@@ -1,6 +1,7 @@
 /** Parameters shared by the Sora Video node and the Sora Video Trigger. */
 import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import type { ProviderDefinition, ProviderId } from './providers';
 import { PROVIDERS, PROVIDER_IDS } from './providers';
 import type { RetryOptions } from './transport';
 import { DEFAULT_RETRY_OPTIONS } from './transport';
@@ -34,18 +35,63 @@ export const providerCredentials: INodeCredentialDescription[] = PROVIDER_IDS.ma
 	displayOptions: { show: { provider: [id] } },
 }));
 
+/** Whether a provider can serve one value of an options parameter; answered from the provider registry. */
+export type ProviderOffers = (provider: ProviderDefinition, value: INodePropertyOptions['value']) => boolean;
+
+/**
+ * The choices of an options parameter that each provider can serve, as the editor should offer them.
+ *
+ * n8n's editor hides Provider (it is set by the credential the user picks), so a choice a provider cannot
+ * serve must not be offered at all. This returns one copy of the parameter per group of providers that
+ * offer the same choices, each shown only for its providers: n8n keeps one value per parameter name and
+ * reads it from the copy that is shown, so the name and the values (what saved workflows hold) do not change.
+ * The copy with the most choices comes first (n8n's node panel lists the first Operation's actions).
+ */
+export function offeredPerProvider(property: INodeProperties, offers: ProviderOffers): INodeProperties[] {
+	const groups = new Map<string, { providers: ProviderId[]; options: INodePropertyOptions[] }>();
+	for (const id of PROVIDER_IDS) {
+		const options = (property.options as INodePropertyOptions[]).filter((option) => offers(PROVIDERS[id], option.value));
+		const key = JSON.stringify(options.map((option) => option.value));
+		const group = groups.get(key) ?? { providers: [], options };
+		group.providers.push(id);
+		groups.set(key, group);
+	}
+	if (groups.size === 1) return [property];
+	return [...groups.values()]
+		.sort((a, b) => b.options.length - a.options.length)
+		.map(({ providers, options }) => ({
+			...property,
+			options,
+			displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, provider: providers } },
+		}));
+}
+
+/** Task listing (`GET /videos`) is offered only by providers that have it. */
+export const offersListing =
+	(listingValue: string): ProviderOffers =>
+	(provider, value) =>
+		value !== listingValue || provider.supportsList;
+
+/** Thumbnails and spritesheets are offered only by providers that serve variants. */
+export const offersVariant: ProviderOffers = (provider, value) => value === 'video' || provider.supportsVariants;
+
 export const variantProperty: INodeProperties = {
 	displayName: 'Variant',
 	name: 'variant',
 	type: 'options',
 	options: [
 		{ name: 'Video', value: 'video', description: 'The generated video (MP4)' },
-		{ name: 'Thumbnail', value: 'thumbnail', description: 'A still image (WebP); VoidAI and OpenAI-compatible gateways only' },
-		{ name: 'Spritesheet', value: 'spritesheet', description: 'A preview sheet of frames (JPEG); VoidAI and OpenAI-compatible gateways only' },
+		{ name: 'Thumbnail', value: 'thumbnail', description: 'A still image (WebP)' },
+		{ name: 'Spritesheet', value: 'spritesheet', description: 'A preview sheet of frames (JPEG)' },
 	],
 	default: 'video',
 	description: 'Which file of the task to download',
 };
+
+/** Variant as offered for each provider, shown where `displayOptions` says. */
+export function variantProperties(displayOptions: INodeProperties['displayOptions']): INodeProperties[] {
+	return offeredPerProvider({ ...variantProperty, displayOptions }, offersVariant);
+}
 
 export const binaryPropertyNameProperty: INodeProperties = {
 	displayName: 'Put Output File in Field',
@@ -63,12 +109,17 @@ export interface RequestOptionValues {
 	timeout?: number;
 }
 
+// Named so n8n's linter can see each parameter has a default.
+const DEFAULT_RETRIES = DEFAULT_RETRY_OPTIONS.maxRetries;
+const DEFAULT_RETRY_DELAY_MS = DEFAULT_RETRY_OPTIONS.retryDelayMs;
+const DEFAULT_TIMEOUT_SECONDS = DEFAULT_RETRY_OPTIONS.timeoutMs / 1000;
+
 export const retriesOption: INodeProperties = {
 	displayName: 'Retries',
 	name: 'retries',
 	type: 'number',
 	typeOptions: { minValue: 0, maxValue: 10 },
-	default: DEFAULT_RETRY_OPTIONS.maxRetries,
+	default: DEFAULT_RETRIES,
 	description: 'How many times to retry after a rate limit (429, honouring Retry-After), a server error (5xx) or a network failure',
 };
 
@@ -77,7 +128,7 @@ export const retryDelayOption: INodeProperties = {
 	name: 'retryDelay',
 	type: 'number',
 	typeOptions: { minValue: 0 },
-	default: DEFAULT_RETRY_OPTIONS.retryDelayMs,
+	default: DEFAULT_RETRY_DELAY_MS,
 	description: 'First wait before a retry; it doubles on each further retry, with random jitter',
 };
 
@@ -86,7 +137,7 @@ export const timeoutOption: INodeProperties = {
 	name: 'timeout',
 	type: 'number',
 	typeOptions: { minValue: 1 },
-	default: DEFAULT_RETRY_OPTIONS.timeoutMs / 1000,
+	default: DEFAULT_TIMEOUT_SECONDS,
 	description: 'How long the provider may stay silent before the request is abandoned (and retried)',
 };
 

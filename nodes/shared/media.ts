@@ -130,6 +130,7 @@ export function extensionFor(mimeType: string): string {
 }
 
 /** Control characters (C0, DEL, C1) and characters file systems reject. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
 const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
 /** Invisible direction marks and overrides: they can make `gpj.exe` display as `exe.jpg`. */
 const DIRECTION_CHARACTERS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

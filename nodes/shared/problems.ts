@@ -285,6 +285,11 @@ export function formatBytes(bytes: number): string {
 	return `${bytes} bytes`;
 }
 
+/** The credential test's answer when the Base URL redirects: the test never follows it, so the key stays put. */
+export function baseUrlRedirectsMessage(httpCode: number): string {
+	return `The Base URL redirects to another address (HTTP ${httpCode}), and the key is never sent on to a redirect. Enter the final address as the Base URL (often https:// instead of http://, or the provider's current API host).`;
+}
+
 export function formatDuration(ms: number): string {
 	const seconds = Math.round(ms / 1000);
 	if (seconds < 120) return `${seconds} s`;

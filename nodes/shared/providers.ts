@@ -108,11 +108,14 @@ export function resolveApiRoot(credentials: ProviderCredentialData): string {
 	return baseUrl;
 }
 
+/** The header that carries an OpeAI frontend token. */
+const FRONTEND_TOKEN_HEADER = 'token';
+
 /** The single header a credential contributes; shared by every credential's `authenticate`. */
 export function credentialHeader(credentials: ProviderCredentialData): { name: string; value: string } {
 	const key = String(credentials.apiKey ?? '').trim();
 	if (usesFrontendToken(credentials)) {
-		return { name: 'token', value: key };
+		return { name: FRONTEND_TOKEN_HEADER, value: key };
 	}
 	const name = (credentials.headerName ?? '').trim() || 'Authorization';
 	const prefix = credentials.headerPrefix ?? (name.toLowerCase() === 'authorization' ? 'Bearer ' : '');

@@ -32,6 +32,7 @@ export function requireTaskId(node: INode, value: unknown, itemIndex: number): s
 export function invalidTaskIdReason(taskId: string): string | null {
 	if (taskId.length > 512) return 'is longer than 512 characters';
 	if (/^\.+$/.test(taskId)) return 'is only dots';
+	// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 	const control = /[\u0000-\u001f\u007f-\u009f]/.exec(taskId);
 	if (control) return 'contains a control character';
 	const space = /\s/.exec(taskId);

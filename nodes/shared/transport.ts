@@ -4,6 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- type only: downloads are streamed, so this package is not n8n Cloud eligible
 import type { Readable } from 'stream';
 
 import type { ProviderProblem } from './dialect';
@@ -12,6 +13,8 @@ import type { ProblemContext } from './problems';
 import { bodyTooLargeError, networkError, problemError, redactDeep } from './problems';
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
 import { credentialHeader, resolveApiRoot } from './providers';
+import type { Timer } from './timers';
+import { startTimer } from './timers';
 
 export type SoraContext = IExecuteFunctions | IPollFunctions;
 
@@ -74,13 +77,13 @@ export async function sleep(ms: number, signal: AbortSignal | undefined, node: I
 	if (ms <= 0) return;
 	await new Promise<void>((resolve, reject) => {
 		const onAbort = () => {
-			clearTimeout(timer);
+			timer.cancel();
 			reject(cancelled(node));
 		};
-		const timer = setTimeout(() => {
+		const timer = startTimer(ms, () => {
 			signal?.removeEventListener('abort', onAbort);
 			resolve();
-		}, ms);
+		});
 		signal?.addEventListener('abort', onAbort, { once: true });
 	});
 }
@@ -161,10 +164,10 @@ export async function readCapped(stream: Readable, limit: number, deadline: numb
 	let truncated = false;
 	let timedOut = false;
 	let failure: NetworkFailure | undefined;
-	const timer = setTimeout(() => {
+	const timer = startTimer(deadline - Date.now(), () => {
 		timedOut = true;
 		stream.destroy();
-	}, Math.max(0, deadline - Date.now()));
+	});
 	// n8n aborts the request on Stop, but a body already streaming is not ended by that.
 	const onAbort = () => stream.destroy();
 	signal?.addEventListener('abort', onAbort, { once: true });
@@ -182,7 +185,7 @@ export async function readCapped(stream: Readable, limit: number, deadline: numb
 	} catch (error) {
 		failure = describeFailure(error);
 	} finally {
-		clearTimeout(timer);
+		timer.cancel();
 		signal?.removeEventListener('abort', onAbort);
 		stream.destroy();
 	}
@@ -290,12 +293,12 @@ export class VideoApiClient {
 	 */
 	private async sendBy(options: IHttpRequestOptions, sameOrigin: boolean, deadline: number): Promise<{ statusCode: number; headers: unknown; body: unknown } | NetworkFailure> {
 		const sending = this.send(options, sameOrigin);
-		let timer: NodeJS.Timeout | undefined;
+		let timer: Timer | undefined;
 		const late = new Promise<NetworkFailure>((resolve) => {
-			timer = setTimeout(() => resolve({ code: 'ETIMEDOUT', detail: 'no answer in time' }), Math.max(0, deadline - Date.now()));
+			timer = startTimer(deadline - Date.now(), () => resolve({ code: 'ETIMEDOUT', detail: 'no answer in time' }));
 		});
 		const first = await Promise.race([sending, late]);
-		clearTimeout(timer);
+		timer?.cancel();
 		if ('code' in first && first.detail === 'no answer in time') {
 			void sending.then((response) => {
 				if (!('code' in response)) destroyBody(response.body);

@@ -72,7 +72,7 @@ function nodeTypesFrom(loader: PackageDirectoryLoader): INodeTypes {
 }
 
 /** A credentials helper that hands out test data and applies the credential type's real `authenticate`. */
-class TestCredentialsHelper implements ICredentialsHelper {
+export class TestCredentialsHelper implements ICredentialsHelper {
 	constructor(
 		private readonly loader: PackageDirectoryLoader,
 		private readonly data: Record<string, ICredentialDataDecryptedObject>,
@@ -159,7 +159,7 @@ export interface EngineRunResult {
 	error: Error | undefined;
 }
 
-function additionalDataFor(helper: ICredentialsHelper, executionId: string, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+export function additionalDataFor(helper: ICredentialsHelper, executionId: string, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: helper,
 		hooks,

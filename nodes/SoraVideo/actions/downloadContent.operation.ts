@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ContentVariant } from '../../shared/providers';
-import { binaryPropertyNameProperty, requestOptions, variantProperty } from '../../shared/descriptions';
+import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
 import type { DownloadResult } from '../../shared/content';
 import { assertVariantSupported, downloadContent } from '../../shared/content';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
@@ -11,7 +11,7 @@ import { waitOptions, waitSettings } from './common';
 const showFor = { show: { operation: ['downloadContent'] } };
 
 export const description: INodeProperties[] = [
-	{ ...variantProperty, displayOptions: showFor },
+	...variantProperties(showFor),
 	{ ...binaryPropertyNameProperty, displayOptions: showFor },
 	{
 		displayName: 'Options',

@@ -7,10 +7,12 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsHelper,
 	ICredentialType,
+	IBinaryData,
 	IDataObject,
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodeParameters,
 	INodeType,
 	INodeTypes,
@@ -26,6 +28,7 @@ import {
 	BinaryDataService,
 	ExecutionLifecycleHooks,
 	getExecutePollFunctions,
+	LoadOptionsContext,
 	PackageDirectoryLoader,
 	WorkflowExecute,
 } from 'n8n-core';
@@ -299,4 +302,31 @@ export async function createPoller(options: {
 			return await nodeType.poll.call(context);
 		},
 	};
+}
+
+/** Puts a file into n8n's binary store (as an upstream node would) and returns its binary data. */
+export async function storeBinary(bytes: Buffer, fileName: string, mimeType: string): Promise<IBinaryData> {
+	const binary: IBinaryData = { data: '', mimeType, fileName, fileExtension: fileName.split('.').pop() };
+	return await Container.get(BinaryDataService).store({ type: 'execution', workflowId: 'wf-test', executionId: `upstream-${++executionCounter}` }, bytes, binary);
+}
+
+/** Calls a node's list-search method (a resource locator's "From List") in n8n's real load-options context. */
+export async function searchList(options: {
+	nodeType: string;
+	method: string;
+	parameters: INodeParameters;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	filter?: string;
+}): Promise<INodeListSearchResult> {
+	const loader = await loadPackage();
+	const node = packageNode('Sora Video', options.nodeType, options.parameters, options.credentials);
+	const nodeTypes = nodeTypesFrom(loader);
+	const workflow = new Workflow({ id: 'wf-editor', name: 'editor', nodes: [node], connections: {}, active: false, nodeTypes, staticData: {}, settings: {} });
+	const additionalData = additionalDataFor(new TestCredentialsHelper(loader, options.credentials), `load-${++executionCounter}`);
+	// As n8n's server does for the editor's request: the parameters being edited.
+	additionalData.currentNodeParameters = options.parameters;
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.model');
+	const method = nodeTypes.getByNameAndVersion(node.type, 1).methods?.listSearch?.[options.method];
+	if (!method) throw new Error(`${node.type} has no list search method ${options.method}`);
+	return await method.call(context, options.filter);
 }

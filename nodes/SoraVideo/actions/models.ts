@@ -8,7 +8,7 @@ import { getProvider } from '../../shared/providers';
 import { DEFAULT_RETRY_OPTIONS, VideoApiClient } from '../../shared/transport';
 
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const providerId = this.getCurrentNodeParameter('provider') as string;
+	const providerId = String(this.getCurrentNodeParameter('provider') ?? this.getNodeParameter('provider', ''));
 	const provider = getProvider(providerId);
 	if (!provider) throw new NodeOperationError(this.getNode(), `Unknown provider "${providerId}"`);
 	const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;

@@ -50,3 +50,16 @@ export function waitSettings(values: WaitOptionValues): { intervalMs: number; ma
 		maxWaitMs: (values.maxWait ?? 15) * 60_000,
 	};
 }
+
+/** The one `options` collection an operation shows (n8n keeps one value per name; each operation shows its own). */
+export function optionsCollection(operations: string[], options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: operations } },
+		options,
+	};
+}

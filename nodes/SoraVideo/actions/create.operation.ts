@@ -8,6 +8,7 @@ import { createTask } from '../../shared/lifecycle';
 import type { FilePart } from '../../shared/multipart';
 import { createInputError } from '../../shared/problems';
 import type { OperationContext } from './common';
+import { optionsCollection } from './common';
 
 /** The fields Create and Generate share, shown for the given operations. */
 export function createFields(operations: string[]): INodeProperties[] {
@@ -97,18 +98,9 @@ export const createOptions: INodeProperties[] = [
 	},
 ];
 
-const showCreate = { show: { operation: ['create'] } };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showCreate,
-		options: [...createOptions, ...requestOptions],
-	},
+	optionsCollection(['create'], [...createOptions, ...requestOptions]),
 ];
 
 interface CreateOptionValues {

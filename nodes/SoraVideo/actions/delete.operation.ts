@@ -5,17 +5,10 @@ import { requestOptions } from '../../shared/descriptions';
 import { deleteTask } from '../../shared/lifecycle';
 import { requireTaskId } from '../../shared/tasks';
 import type { OperationContext } from './common';
+import { optionsCollection } from './common';
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: { operation: ['delete'] } },
-		options: [...requestOptions],
-	},
+	optionsCollection(['delete'], [...requestOptions]),
 ];
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {

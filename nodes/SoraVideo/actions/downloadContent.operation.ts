@@ -5,35 +5,20 @@ import { binaryPropertyNameProperty, requestOptions, variantProperties } from '.
 import { assertVariantSupported } from '../../shared/content';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
 import type { OperationContext, WaitOptionValues } from './common';
-import { waitOptions, waitSettings } from './common';
-import { alsoDownloadOption, downloadFiles, fileRequests, withFileFacts } from './files';
+import { optionsCollection, waitOptions, waitSettings } from './common';
+import { alsoDownloadOption, downloadFiles, fileNameOption, fileRequests, withFileFacts } from './files';
 
 const showFor = { show: { operation: ['downloadContent'] } };
 
 export const description: INodeProperties[] = [
 	...variantProperties(showFor),
 	{ ...binaryPropertyNameProperty, displayOptions: showFor },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor,
-		options: [
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'my-video.mp4',
-				description: 'Name of the output file. By default the provider\'s Content-Disposition name, else &lt;taskId&gt;.&lt;ext&gt;.',
-			},
-			alsoDownloadOption,
-			...waitOptions,
-			...requestOptions,
-		],
-	},
+	optionsCollection(['downloadContent'], [
+		fileNameOption,
+		alsoDownloadOption,
+		...waitOptions,
+		...requestOptions,
+	]),
 ];
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -27,6 +27,15 @@ export const alsoDownloadOption: INodeProperties = {
 	displayOptions: { show: { '/provider': PROVIDER_IDS.filter((id) => PROVIDERS[id].supportsVariants) } },
 };
 
+export const fileNameOption: INodeProperties = {
+	displayName: 'File Name',
+	name: 'fileName',
+	type: 'string',
+	default: '',
+	placeholder: 'my-video.mp4',
+	description: 'Name of the output file. By default the provider\'s Content-Disposition name, else &lt;taskId&gt;.&lt;ext&gt;.',
+};
+
 export interface FileRequest {
 	variant: ContentVariant;
 	property: string;

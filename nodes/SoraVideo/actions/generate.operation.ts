@@ -8,9 +8,9 @@ import type { ContentVariant } from '../../shared/providers';
 import { waitForCompletion } from '../../shared/tasks';
 import { CancelledError } from '../../shared/transport';
 import type { OperationContext, WaitOptionValues } from './common';
-import { waitOptions, waitSettings } from './common';
+import { optionsCollection, waitOptions, waitSettings } from './common';
 import { createOptions, readCreateRequest } from './create.operation';
-import { alsoDownloadOption, downloadFiles, fileRequests, withFileFacts } from './files';
+import { alsoDownloadOption, downloadFiles, fileNameOption, fileRequests, withFileFacts } from './files';
 
 const showFor = { show: { operation: ['generate'] } };
 
@@ -20,28 +20,13 @@ const generateWaitOptions: INodeProperties[] = waitOptions.filter((option) => op
 export const description: INodeProperties[] = [
 	...variantProperties(showFor),
 	{ ...binaryPropertyNameProperty, displayOptions: showFor },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor,
-		options: [
-			...createOptions,
-			alsoDownloadOption,
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'my-video.mp4',
-				description: 'Name of the output file. By default the provider\'s Content-Disposition name, else &lt;taskId&gt;.&lt;ext&gt;.',
-			},
-			...generateWaitOptions,
-			...requestOptions,
-		],
-	},
+	optionsCollection(['generate'], [
+		...createOptions,
+		alsoDownloadOption,
+		fileNameOption,
+		...generateWaitOptions,
+		...requestOptions,
+	]),
 ];
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -3,30 +3,21 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/tasks';
 import { requestOptions } from '../../shared/descriptions';
 import type { OperationContext, WaitOptionValues } from './common';
-import { waitOptions, waitSettings } from './common';
+import { optionsCollection, waitOptions, waitSettings } from './common';
 
-const showFor = { show: { operation: ['getStatus'] } };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor,
-		options: [
-			{
-				displayName: 'Include Raw Response',
-				name: 'includeRawResponse',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the provider\'s untouched response body under "rawResponse"',
-			},
-			...waitOptions,
-			...requestOptions,
-		],
-	},
+	optionsCollection(['getStatus'], [
+		{
+			displayName: 'Include Raw Response',
+			name: 'includeRawResponse',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add the provider\'s untouched response body under "rawResponse"',
+		},
+		...waitOptions,
+		...requestOptions,
+	]),
 ];
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -6,6 +6,7 @@ import { assertListSupported, listPage } from '../../shared/tasks';
 import { requestOptions } from '../../shared/descriptions';
 import { listCursorRepeatedError, listTooLongError } from '../../shared/problems';
 import type { OperationContext } from './common';
+import { optionsCollection } from './common';
 
 const showFor = { show: { operation: ['list'] } };
 const PAGE_SIZE = 100;
@@ -30,35 +31,27 @@ export const description: INodeProperties[] = [
 		description: 'Max number of results to return',
 		displayOptions: { show: { operation: ['list'], returnAll: [false] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: showFor,
-		options: [
-			{
-				displayName: 'Order',
-				name: 'order',
-				type: 'options',
-				options: [
-					{ name: 'Newest First', value: 'desc' },
-					{ name: 'Oldest First', value: 'asc' },
-				],
-				default: 'desc',
-				description: 'Sort order of the tasks by creation time',
-			},
-			{
-				displayName: 'Include Raw Response',
-				name: 'includeRawResponse',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add each task\'s untouched object under "rawResponse"',
-			},
-			...requestOptions,
-		],
-	},
+	optionsCollection(['list'], [
+		{
+			displayName: 'Order',
+			name: 'order',
+			type: 'options',
+			options: [
+				{ name: 'Newest First', value: 'desc' },
+				{ name: 'Oldest First', value: 'asc' },
+			],
+			default: 'desc',
+			description: 'Sort order of the tasks by creation time',
+		},
+		{
+			displayName: 'Include Raw Response',
+			name: 'includeRawResponse',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add each task\'s untouched object under "rawResponse"',
+		},
+		...requestOptions,
+	]),
 ];
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -6,17 +6,10 @@ import { remixTask } from '../../shared/lifecycle';
 import { createInputError } from '../../shared/problems';
 import { requireTaskId } from '../../shared/tasks';
 import type { OperationContext } from './common';
+import { optionsCollection } from './common';
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: { operation: ['remix'] } },
-		options: [...requestOptions],
-	},
+	optionsCollection(['remix'], [...requestOptions]),
 ];
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Gets Node 24 and the n8n 2.41.1 runtime into .cache/runtime (git-ignored), reusing what is there.
-# Prints the environment lines to use it. Recipe: shared/docs/n8n-runtime.md.
+# Prints the environment lines to use it (see README.md, Development).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNTIME="${SORA_RUNTIME_DIR:-$ROOT/.cache/runtime}"

@@ -18,7 +18,7 @@
  * Other console errors are n8n's own (e.g. the 401 of its session check before signing in): they are kept in
  * console.log and printed, but do not fail the test.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -128,6 +128,7 @@ beforeAll(async () => {
 	await n8n.startServer();
 	expect(await n8n.setupOwner(OWNER.email, OWNER.password)).toBe(true);
 
+	if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
 	profile = mkdtempSync(join(tmpdir(), 'sora-editor-chromium-'));
 	context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,

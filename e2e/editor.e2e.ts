@@ -121,6 +121,7 @@ async function expectListed(names: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
+	if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
 	rmSync(ARTIFACTS, { recursive: true, force: true });
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const runtime = await ensureRuntime();
@@ -128,7 +129,6 @@ beforeAll(async () => {
 	await n8n.startServer();
 	expect(await n8n.setupOwner(OWNER.email, OWNER.password)).toBe(true);
 
-	if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
 	profile = mkdtempSync(join(tmpdir(), 'sora-editor-chromium-'));
 	context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
 		throw new Error(`Port ${EDITOR_PORT} is in use (another n8n?). Stop it and run the demo again.`);
 	}
 
-	step('Getting Node 24 and n8n 2.41.1 into .cache/runtime (the first run downloads ~2.7 GB and takes several minutes; later runs reuse it)');
+	step('Getting Node 24 and n8n 2.41.1 into .cache/runtime (the first run downloads ~2.7 GB and takes about 8-15 minutes; later runs reuse it)');
 	const runtime = await ensureRuntime((line) => say(line));
 
 	step('Building and packing n8n-nodes-sora-video, and installing it into a fresh n8n user folder, as n8n installs community packages');

@@ -78,7 +78,7 @@ if [ -f "$N8N_DIR/.ready-$N8N_VERSION" ] && ! sqlite_loads; then
 	SKIP_N8N_INSTALL=1
 fi
 if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
-	step "installing n8n $N8N_VERSION (the first time: ~2.7 GB, about 5 minutes)"
+	step "installing n8n $N8N_VERSION (the first time: ~2.7 GB, about 5-8 minutes)"
 	mkdir -p "$N8N_DIR"
 	cat > "$N8N_DIR/package.json" <<JSON
 {

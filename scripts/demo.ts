@@ -159,12 +159,13 @@ async function main(): Promise<void> {
     ${owner ? `Log in with ${OWNER.email} / ${OWNER.password}` : 'Create the owner account n8n asks for (it stays on this machine).'}
     What to look at:
       - Workflow "${DEMO_WORKFLOW.name}" is active: its Sora Video Trigger polls the
-        simulator once a minute (n8n's shortest interval). ${
+        simulator once a minute (n8n's shortest interval).
+        ${
 					sawActivationPoll
-						? `The first simulated video finishes at ${clock(firstFinish)}, so its event
-        arrives by ${clock(firstEventBy)}; then a new video finishes about every 45 s.`
-						: `Its first poll did not come within 90 s: check in the editor
-        that the workflow is active. A new simulated video finishes about every 45 s.`
+						? `The first simulated video finishes at ${clock(firstFinish)}, so its event arrives by ${clock(firstEventBy)};
+        then a new video finishes about every 45 s.`
+						: `Its first poll did not come within 90 s: check in the editor that the workflow is active.
+        A new simulated video finishes about every 45 s.`
 				}
         Open the workflow's Executions tab to see each one fire once, with the video attached (Binary tab);
         this terminal prints them too. Every fourth one fails and is skipped (Events: Completed).

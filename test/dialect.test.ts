@@ -101,8 +101,15 @@ describe('task shapes', () => {
 			error: null,
 			canDownload: false,
 			resultUrl: null,
+			prompt: 'x',
+			remixedFromVideoId: null,
 			provider: 'voidAi',
 		});
+	});
+
+	it('a remix names the task it was made from', () => {
+		const task = normalizeTask({ id: 'video_2', status: 'queued', prompt: 'make it night', remixed_from_video_id: 'video_1' }, { provider: 'voidAi' });
+		expect(task).toMatchObject({ id: 'video_2', prompt: 'make it night', remixedFromVideoId: 'video_1' });
 	});
 
 	it('flat object with new-api raw statuses and no progress (OpeAI)', () => {
@@ -175,7 +182,7 @@ describe('error envelopes', () => {
 		],
 		['plain text', 'Bad Gateway', { code: null, type: null, message: 'Bad Gateway' }],
 	])('%s', (_name, body, expected) => {
-		expect(readErrorEnvelope(body)).toEqual({ form: typeof body === 'string' ? 'text' : 'json', ...expected });
+		expect(readErrorEnvelope(body)).toEqual({ form: typeof body === 'string' ? 'text' : 'json', param: null, ...expected });
 	});
 });
 
@@ -210,6 +217,13 @@ describe('problem classification: every not-ready / not-found / expired / unauth
 		['400 proxy page saying "still processing"', 400, '<html><body>Your video is still processing</body></html>', 'badRequest'],
 		['200 proxy page saying "in progress"', 200, '<!doctype html><html><body>in progress</body></html>', 'unexpected'],
 		['400 S3 XML', 400, '<?xml version="1.0"?><Error><Code>InvalidArgument</Code><Message>bad range</Message></Error>', 'badRequest'],
+		['create: moderation', 400, { error: { message: 'Your request was blocked by our moderation system.', type: 'invalid_request_error', code: 'moderation_blocked' } }, 'moderation'],
+		['create: new-api quota as 403', 403, { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } }, 'quota'],
+		['create: OpenAI quota as 429', 429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, 'quota'],
+		['create: 402', 402, { error: { message: 'Payment required' } }, 'quota'],
+		['create: invalid size', 400, { error: { message: "Invalid value: '999x999'.", type: 'invalid_request_error', param: 'size', code: 'invalid_value' } }, 'invalidParameter'],
+		['create: unknown model', 404, { error: { message: 'The model `sora-9` does not exist', code: 'model_not_found' } }, 'modelNotFound'],
+		['create: new-api no channel as 503', 503, { error: { message: 'No available channel for model sora-9 under group default', type: 'new_api_error' } }, 'modelNotFound'],
 		['400 binary bytes', 400, '\u0000\u0001\u0002\u0003\ufffd\ufffd\u0004', 'badRequest'],
 	])('%s', (_name, httpCode, body, kind) => {
 		expect(classifyProblem(httpCode, body).kind).toBe(kind);

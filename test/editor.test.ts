@@ -78,9 +78,13 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 		expect({ list: PROVIDERS[provider].supportsList, variants: PROVIDERS[provider].supportsVariants }).toEqual(offers);
 	});
 
-	it('Sora Video: Operation offers List only where the provider lists tasks', async () => {
+	it('Sora Video: Operation offers List, Remix and Delete only where the provider serves them', async () => {
 		const description = await describeNode('soraVideo');
-		expect(choices(description, { provider }, 'operation')).toEqual(offers.list ? ['downloadContent', 'getStatus', 'list'] : ['downloadContent', 'getStatus']);
+		expect(choices(description, { provider }, 'operation')).toEqual(
+			offers.list
+				? ['create', 'delete', 'downloadContent', 'generate', 'getStatus', 'list', 'remix']
+				: ['create', 'downloadContent', 'generate', 'getStatus'],
+		);
 		expect(resolved(description, { provider }).operation).toBe('getStatus');
 	});
 
@@ -125,7 +129,15 @@ describe('values saved in workflows survive', () => {
 	it("n8n's node panel lists every action (it reads the first Operation parameter)", async () => {
 		const node = await describeNode('soraVideo');
 		const first = node.properties.find((property) => property.name === 'operation');
-		expect((first?.options as INodePropertyOptions[]).map((option) => option.action)).toEqual(['Download the file of a video task', 'Get the status of a video task', 'List video tasks']);
+		expect((first?.options as INodePropertyOptions[]).map((option) => option.action)).toEqual([
+			'Create a video',
+			'Delete a video',
+			'Download the file of a video task',
+			'Generate a video and download it',
+			'Get the status of a video task',
+			'List video tasks',
+			'Remix a video',
+		]);
 	});
 
 	it('every provider sees exactly one copy of each parameter, for every operation', async () => {

@@ -13,7 +13,7 @@ import { useNock } from './harness/nock';
 import { KEY, runSora } from './harness/sora';
 
 const STATUS_WORDS = ['queued', 'pending', 'NOT_START', 'SUBMITTED', 'in_progress', 'processing', 'running', 'IN_PROGRESS', 'completed', 'succeeded', 'success', 'SUCCESS', 'failed', 'failure', 'FAILURE', 'error', 'cancelled', 'UNKNOWN'];
-const KINDS = ['notFound', 'notReady', 'expired', 'unauthorized', 'forbidden', 'rateLimited', 'serverError', 'badRequest', 'badEndpoint', 'unexpected'];
+const KINDS = ['notFound', 'notReady', 'expired', 'unauthorized', 'forbidden', 'rateLimited', 'serverError', 'badRequest', 'badEndpoint', 'moderation', 'quota', 'invalidParameter', 'modelNotFound', 'unexpected'];
 
 /** JSON values with our field names sprinkled in, including hostile keys and types. */
 const hostileKey = fc.constantFrom('id', 'task_id', 'status', 'progress', 'data', 'error', 'code', 'message', 'metadata', 'expires_at', 'created_at', 'fail_reason', '__proto__', 'constructor', 'toString');

@@ -12,7 +12,7 @@ import type { ProviderProblem } from './dialect';
 import { defaultFileName, fileNameFromContentDisposition, isErrorBody, mediaKind, resolveMimeType, sanitizeFileName, SNIFF_BYTES } from './media';
 import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, variantMismatchNotice } from './problems';
 import { fetchTask } from './tasks';
-import type { SoraContext, VideoApiClient } from './transport';
+import type { BinaryContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, sleep, taskPath } from './transport';
 import { ContentBody } from './contentBody';
 
@@ -82,7 +82,7 @@ function contentGoneError(client: VideoApiClient, problem: ProviderProblem, task
  * GET /videos/{id}/content -> n8n binary data, streamed. A body that breaks off is resumed (Range) or,
  * where the server does not accept ranges, downloaded again, within the Retries option.
  */
-export async function downloadContent(fn: SoraContext, client: VideoApiClient, request: DownloadRequest): Promise<DownloadResult> {
+export async function downloadContent(fn: BinaryContext, client: VideoApiClient, request: DownloadRequest): Promise<DownloadResult> {
 	const { taskId, variant } = request;
 	assertVariantSupported(client, variant);
 	const bodyRequest = { path: `${taskPath(taskId)}/content`, qs: client.provider.supportsVariants ? { variant } : undefined, taskId };

@@ -138,7 +138,7 @@ export const timeoutOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: DEFAULT_TIMEOUT_SECONDS,
-	description: 'How long the provider may stay silent before the request is abandoned (and retried)',
+	description: 'The most a status, list or create answer may take, whole; for a file, the most it may take to start, or to send the next 64 KiB. Then the request is abandoned (and retried where that is safe).',
 };
 
 /** Every request option the user can set, in one list for an options collection. */

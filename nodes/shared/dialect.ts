@@ -27,6 +27,10 @@ export interface NormalizedTask {
 	canDownload: boolean;
 	/** A direct result URL some gateways add (new-api: `metadata.url`, wrapped `data.url`). */
 	resultUrl: string | null;
+	/** The prompt the task was created with, when the provider sends it back. */
+	prompt: string | null;
+	/** For a remix: the task it was made from. */
+	remixedFromVideoId: string | null;
 	provider: string;
 }
 
@@ -151,9 +155,18 @@ export function normalizeTask(
 		expiresAt,
 		error: status === 'completed' ? null : extractTaskError(task, status),
 		canDownload: status === 'completed' && !expired,
-		resultUrl: text(metadata.url) ?? text(task.url) ?? null,
+		resultUrl: text(metadata.url) ?? text(task.url) ?? text(task.result_url) ?? null,
+		prompt: text(task.prompt),
+		remixedFromVideoId: text(task.remixed_from_video_id),
 		provider: context.provider,
 	};
+}
+
+/** True when the body names a task (an id), as a create or remix answer must. */
+export function hasTaskId(body: unknown): boolean {
+	if (!isJsonObject(body)) return false;
+	const task = unwrapTask(body);
+	return text(task.id) !== null || text(task.task_id) !== null;
 }
 
 /** True when the body is recognisably a task (has a status), in either shape. */
@@ -201,6 +214,10 @@ export type ProblemKind =
 	| 'serverError'
 	| 'badRequest'
 	| 'badEndpoint'
+	| 'moderation'
+	| 'quota'
+	| 'invalidParameter'
+	| 'modelNotFound'
 	| 'unexpected';
 
 /** What the error body was: a JSON envelope, plain text, a web page (proxy, CDN), or unreadable bytes. */
@@ -218,12 +235,16 @@ export interface ProviderProblem {
 	form: BodyForm;
 	/** Set when another host than the API answered (a storage or CDN link a redirect led to). */
 	answeredBy?: string;
+	/** The request field the provider objected to (`size`, `seconds`), if it says. */
+	param: string | null;
 }
 
 interface Envelope {
 	code: string | null;
 	type: string | null;
 	message: string | null;
+	/** The request field the provider objected to (`size`, `seconds`), if it says. */
+	param: string | null;
 	form: BodyForm;
 }
 
@@ -262,14 +283,14 @@ function webPageTitle(body: string): string | null {
 /** Reads every error envelope in the dialects doc; a web page or unreadable bytes are never quoted as a message. */
 export function readErrorEnvelope(body: unknown): Envelope {
 	if (typeof body === 'string') {
-		if (body.trim() === '') return { code: null, type: null, message: null, form: 'empty' };
-		if (isUnreadable(body)) return { code: null, type: null, message: null, form: 'binary' };
-		if (isWebPage(body)) return { code: null, type: null, message: webPageTitle(body), form: 'webPage' };
+		if (body.trim() === '') return { code: null, type: null, message: null, param: null, form: 'empty' };
+		if (isUnreadable(body)) return { code: null, type: null, message: null, param: null, form: 'binary' };
+		if (isWebPage(body)) return { code: null, type: null, message: webPageTitle(body), param: null, form: 'webPage' };
 		const xml = xmlErrorMessage(body);
-		if (xml) return { code: null, type: null, message: xml, form: 'text' };
-		return { code: null, type: null, message: body.trim().slice(0, MAX_QUOTED_MESSAGE), form: 'text' };
+		if (xml) return { code: null, type: null, message: xml, param: null, form: 'text' };
+		return { code: null, type: null, message: body.trim().slice(0, MAX_QUOTED_MESSAGE), param: null, form: 'text' };
 	}
-	if (!isJsonObject(body)) return { code: null, type: null, message: null, form: body === null || body === undefined ? 'empty' : 'json' };
+	if (!isJsonObject(body)) return { code: null, type: null, message: null, param: null, form: body === null || body === undefined ? 'empty' : 'json' };
 	// Wisdom Gate: {message, data:{error:{...}}}
 	const nested = isJsonObject(body.data) && isJsonObject(body.data.error) ? body.data.error : undefined;
 	const error = isJsonObject(body.error) ? body.error : nested;
@@ -278,11 +299,12 @@ export function readErrorEnvelope(body: unknown): Envelope {
 			code: text(error.code),
 			type: text(error.type),
 			message: text(error.message) ?? text(body.message),
+			param: text(error.param),
 			form: 'json',
 		};
 	}
 	if (typeof body.error === 'string') {
-		return { code: text(body.code), type: null, message: text(body.error), form: 'json' };
+		return { code: text(body.code), type: null, message: text(body.error), param: null, form: 'json' };
 	}
 	// new-api flat: {code, message, data}; FastAPI-style {detail}
 	const code = text(body.code);
@@ -290,6 +312,7 @@ export function readErrorEnvelope(body: unknown): Envelope {
 		code: code === 'success' ? null : code,
 		type: text(body.type),
 		message: text(body.message) ?? text(body.msg) ?? text(body.detail),
+		param: text(body.param),
 		form: 'json',
 	};
 }
@@ -301,7 +324,15 @@ const CREDENTIAL_PROBLEM =
 /** OpenAI's answer for a path it does not serve: `Invalid URL (GET /videos/x)`. The base URL is wrong. */
 const INVALID_URL = /^\s*invalid url\b|\binvalid[_\s-]?url\b|unknown[_\s-]?(endpoint|route|path)|no route|route not found/i;
 
+/** Answers a create gets: moderation, money, a model the gateway lacks, a value the model does not take. */
+const MODERATION = /moderation|content[_\s-]?polic|safety[_\s-]?(system|filter)|blocked by|prompt[_\s-]?(was[_\s-]?)?(rejected|flagged|blocked)|sensitive[_\s-]?content/i;
+const QUOTA = /quota|insufficient[_\s-]?(balance|funds|credit|user)|billing|payment[_\s-]?required|not enough (balance|credit|quota)|余额不足|额度不足/i;
+const MODEL_NOT_FOUND = /model[_\s-]?not[_\s-]?found|no available channel|model .{0,80}(does not exist|not (found|supported|available))|unknown model|invalid model|unsupported model/i;
+
 const PATTERNS: Array<[ProblemKind, RegExp]> = [
+	['quota', QUOTA],
+	['moderation', MODERATION],
+	['modelNotFound', MODEL_NOT_FOUND],
 	['unauthorized', CREDENTIAL_PROBLEM],
 	['badEndpoint', INVALID_URL],
 	['expired', /expired|expire|no longer available/i],
@@ -343,12 +374,23 @@ export function classifyProblem(httpCode: number, body: unknown): ProviderProble
 		message: envelope.message,
 		mentionedStatus: mentioned ? mentioned[1] : null,
 		form: envelope.form,
+		param: envelope.param,
 	});
+	const readable = envelope.form === 'json' || envelope.form === 'text';
+	// Explicit answers about money, moderation and models win over the HTTP code (new-api sends quota as 403,
+	// OpenAI as 429, "no available channel" as 503): retrying or blaming the key would not help.
+	if (readable && httpCode !== 401) {
+		for (const kind of ['quota', 'moderation', 'modelNotFound'] as const) {
+			if ([envelope.code, envelope.type, envelope.message].some((value) => value !== null && matchKind(value) === kind)) return problem(kind);
+		}
+	}
+	if (httpCode === 402) return problem('quota');
 	if (httpCode === 401) return problem('unauthorized');
 	if (httpCode === 403) return problem(matchKind(envelope.code) === 'unauthorized' || (envelope.form !== 'webPage' && matchKind(envelope.message) === 'unauthorized') ? 'unauthorized' : 'forbidden');
 	if (httpCode === 429) return problem('rateLimited');
 	if (httpCode >= 500) return problem('serverError');
-	if (envelope.form === 'json' || envelope.form === 'text') {
+	if (readable) {
+		if (envelope.param && httpCode >= 400 && httpCode < 500 && matchKind(envelope.code) !== 'notFound') return problem('invalidParameter');
 		const byText = matchKind(envelope.code) ?? matchKind(envelope.type) ?? matchKind(envelope.message);
 		if (byText) return problem(byText);
 	}

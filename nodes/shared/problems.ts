@@ -14,6 +14,8 @@ export interface ProblemContext {
 	attempts?: number;
 	/** Strings that must never appear in a message (the API key and its header value). */
 	secrets: string[];
+	/** The model a create asked for, to name it when the provider does not have it. */
+	model?: string;
 }
 
 /** Replaces every secret in a string with `***`. */
@@ -148,6 +150,23 @@ export function problemError(problem: ProviderProblem, ctx: ProblemContext): Nod
 			message = `${name} does not serve this address (${http}): the base URL in the credential is probably wrong`;
 			description = `The base URL in the "${ctx.provider.credentialDisplayName}" credential must be the API root that /videos is appended to, for example ${exampleBaseUrl(ctx.provider)}. A missing or extra "/v1" is the usual cause.${saidSuffix}`;
 			break;
+		case 'moderation':
+			message = `${name} refused the prompt: it was blocked by moderation (${http})`;
+			description = `Nothing was generated. Rephrase the prompt (and check any reference image), then run again.${saidSuffix}`;
+			break;
+		case 'quota':
+			message = `${name} refused the ${ctx.action}: the account has no quota or balance left (${http})`;
+			description = `Top up or raise the limit of the account behind the "${ctx.provider.credentialDisplayName}" credential, then run again. Nothing was created.${saidSuffix}`;
+			break;
+		case 'invalidParameter':
+			message = `${name} rejected ${problem.param ? `the "${problem.param}" value` : 'a value'} of the ${ctx.action} request (${http})${said ? `: ${said}` : ''}`;
+			description =
+				'The model does not accept this value. Check Seconds and Size against what the gateway offers for this model (OpenAI\'s sora-2 took 4, 8 or 12 seconds and 720x1280, 1280x720, 1024x1792 or 1792x1024). Nothing was created.';
+			break;
+		case 'modelNotFound':
+			message = `${name} does not offer the model ${ctx.model ? `"${ctx.model}"` : 'asked for'} (${http})`;
+			description = `Pick the model from the list (Model > From List reads what this gateway offers), or check its exact name with the provider. Nothing was created.${saidSuffix}`;
+			break;
 		default:
 			message = `${name} answered the ${ctx.action} with an unexpected response (${http})${said ? `: ${said}` : ''}`;
 			description = `The response was not the expected data. Check the base URL in the credential.${said ? '' : saidSuffix}`;
@@ -256,6 +275,57 @@ export function invalidTaskIdError(node: INode, taskId: string, itemIndex: numbe
 		description:
 			'Task IDs are single words such as video_68e688d4950481918ec389280c2f7814. Check that the expression maps the "id" field of the create answer, not a URL or a whole object.',
 	});
+}
+
+/**
+ * A create (or remix) that may have reached the provider and may have created a paid task, but whose answer was
+ * lost: it is never sent again automatically, and the user is told how to find out.
+ */
+export function maybeCreatedError(what: string, ctx: ProblemContext, findHow: string): NodeApiError {
+	return apiError(
+		ctx.node,
+		{ kind: 'maybeCreated' },
+		`${ctx.provider.displayName} may have created a task: the ${ctx.action} request was sent, but ${what}. It was not sent again, so no second task is paid for`,
+		`Before running again, check whether a task with this prompt exists: ${findHow}. n8n's own "Retry On Fail" setting on this node would send a new create request (and pay for a new task) on each try.`,
+	);
+}
+
+/** A create answer without any task ID: the task cannot be followed, and may exist. */
+export function createWithoutIdError(ctx: ProblemContext, findHow: string): NodeApiError {
+	return maybeCreatedError('its answer named no task ID', ctx, findHow);
+}
+
+/** POST and DELETE are never sent on to a redirect: the body (and a paid create) would be sent twice or lost. */
+export function writeRedirectError(httpCode: number, ctx: ProblemContext): NodeApiError {
+	return apiError(
+		ctx.node,
+		{ kind: 'redirect', httpCode },
+		`${ctx.provider.displayName} redirected the ${ctx.action} request (HTTP ${httpCode}); it was not followed`,
+		`Enter the final address as the base URL in the "${ctx.provider.credentialDisplayName}" credential (often https:// instead of http://, or the provider's current API host). Nothing was sent to the other address.`,
+	);
+}
+
+/** A Create, Generate or Remix parameter that cannot work: refused before any (paid) request. */
+export function createInputError(node: INode, message: string, description: string, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(node, message, { itemIndex, description: `${description} Nothing was sent to the provider.` });
+}
+
+/** What a provider lacks, per operation of the Sora Video node. */
+const MISSING_ENDPOINT: Record<string, string> = {
+	list: 'has no endpoint that lists video tasks',
+	create: 'has no endpoint that creates videos',
+	generate: 'has no endpoint that creates videos',
+	remix: 'has no endpoint that remixes videos',
+	delete: 'has no endpoint that deletes videos',
+};
+
+/** An operation the chosen provider does not serve: refused before any request. */
+export function unsupportedOperationError(node: INode, provider: ProviderDefinition, operation: string, itemIndex?: number): NodeOperationError {
+	const description =
+		operation === 'list'
+			? 'Use Get Status with the task IDs you created, or choose a provider whose API lists tasks (VoidAI, or an OpenAI-compatible gateway).'
+			: 'Choose another operation, or a credential of a provider that offers it (VoidAI and OpenAI-compatible gateways offer every operation).';
+	return new NodeOperationError(node, `${provider.displayName} ${MISSING_ENDPOINT[operation] ?? `does not offer "${operation}"`}`, { itemIndex, description });
 }
 
 /** List with Return All met a gateway whose pages never end. */

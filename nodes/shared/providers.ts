@@ -28,6 +28,12 @@ export interface ProviderDefinition {
 	supportsVariants: boolean;
 	/** `GET /videos` with cursor pagination. */
 	supportsList: boolean;
+	/** `POST /videos` (multipart or JSON): Create and Generate. */
+	supportsCreate: boolean;
+	/** `POST /videos/{id}/remix`. */
+	supportsRemix: boolean;
+	/** `DELETE /videos/{id}`. */
+	supportsDelete: boolean;
 	/** Where a user creates or finds their key. */
 	keyHelpUrl: string;
 }
@@ -41,6 +47,9 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		defaultBaseUrl: 'https://api-platform.ope.ai/v1',
 		supportsVariants: false,
 		supportsList: false,
+		supportsCreate: true,
+		supportsRemix: false,
+		supportsDelete: false,
 		keyHelpUrl: 'https://api-platform.ope.ai',
 	},
 	wisdomGate: {
@@ -51,6 +60,9 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		defaultBaseUrl: 'https://wisdom-gate.juheapi.com/v1',
 		supportsVariants: false,
 		supportsList: false,
+		supportsCreate: true,
+		supportsRemix: false,
+		supportsDelete: false,
 		keyHelpUrl: 'https://wisdom-gate.juheapi.com',
 	},
 	ezModel: {
@@ -61,6 +73,9 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		defaultBaseUrl: 'https://www.ezmodel.cloud/v1',
 		supportsVariants: false,
 		supportsList: false,
+		supportsCreate: true,
+		supportsRemix: false,
+		supportsDelete: false,
 		keyHelpUrl: 'https://www.ezmodel.cloud',
 	},
 	voidAi: {
@@ -71,6 +86,9 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		defaultBaseUrl: 'https://api.voidai.app/v1',
 		supportsVariants: true,
 		supportsList: true,
+		supportsCreate: true,
+		supportsRemix: true,
+		supportsDelete: true,
 		keyHelpUrl: 'https://voidai.app',
 	},
 	openAiCompatible: {
@@ -82,11 +100,31 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		// Unknown gateway: offer everything and let the gateway's own answer decide.
 		supportsVariants: true,
 		supportsList: true,
+		supportsCreate: true,
+		supportsRemix: true,
+		supportsDelete: true,
 		keyHelpUrl: '',
 	},
 };
 
 export const PROVIDER_IDS = Object.keys(PROVIDERS) as ProviderId[];
+
+/** Whether the provider serves an operation of the Sora Video node (the ones every provider has: true). */
+export function providerServes(provider: ProviderDefinition, operation: string): boolean {
+	switch (operation) {
+		case 'list':
+			return provider.supportsList;
+		case 'create':
+		case 'generate':
+			return provider.supportsCreate;
+		case 'remix':
+			return provider.supportsRemix;
+		case 'delete':
+			return provider.supportsDelete;
+		default:
+			return true;
+	}
+}
 
 export function getProvider(id: string): ProviderDefinition | undefined {
 	return Object.prototype.hasOwnProperty.call(PROVIDERS, id) ? PROVIDERS[id as ProviderId] : undefined;

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ListPage, NormalizedTask, ProblemKind } from './dialect';
 import { classifyProblem, isTerminal, looksLikeTask, normalizeTask, parseListPage } from './dialect';
-import { invalidTaskIdError, notReadyError, problemError, taskFailedError, waitTimeoutError } from './problems';
+import { invalidTaskIdError, notReadyError, problemError, taskFailedError, unsupportedOperationError, waitTimeoutError } from './problems';
 import type { VideoApiClient } from './transport';
 import { BODY_LIMITS, sleep, taskPath } from './transport';
 
@@ -117,11 +117,7 @@ export interface ListOptions {
 }
 
 export function assertListSupported(client: VideoApiClient): void {
-	if (!client.provider.supportsList) {
-		throw new NodeOperationError(client.node, `${client.provider.displayName} has no endpoint that lists video tasks`, {
-			description: 'Use Get Status with the task IDs you created, or choose a provider whose API lists tasks (VoidAI, or an OpenAI-compatible gateway).',
-		});
-	}
+	if (!client.provider.supportsList) throw unsupportedOperationError(client.node, client.provider, 'list');
 }
 
 /** One page of `GET /videos`. A gateway without the endpoint (404/405) gets the same clear error. */

@@ -2,7 +2,17 @@
  * The one HTTP layer: authentication, redirects that never carry the key to another origin,
  * retries for 429 / 5xx / network failures, and sanitized errors.
  */
-import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions, INode, IPollFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+	IPollFunctions,
+	NodeApiError,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- type only: downloads are streamed, so this package is not n8n Cloud eligible
 import type { Readable } from 'stream';
@@ -10,13 +20,15 @@ import type { Readable } from 'stream';
 import type { ProviderProblem } from './dialect';
 import { classifyProblem, looksLikeTask, parseListPage } from './dialect';
 import type { ProblemContext } from './problems';
-import { bodyTooLargeError, networkError, problemError, redactDeep } from './problems';
+import { bodyTooLargeError, maybeCreatedError, networkError, problemError, redactDeep, writeRedirectError } from './problems';
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
 import { credentialHeader, resolveApiRoot } from './providers';
 import type { Timer } from './timers';
 import { startTimer } from './timers';
 
-export type SoraContext = IExecuteFunctions | IPollFunctions;
+export type SoraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+/** The contexts that can store binary data (the node's execute and the trigger's poll). */
+export type BinaryContext = IExecuteFunctions | IPollFunctions;
 
 export interface RetryOptions {
 	/** Extra attempts after the first for 429, 5xx and network failures. */
@@ -451,10 +463,113 @@ export class VideoApiClient {
 		return this.isForeign(url) ? { ...problem, answeredBy: url } : problem;
 	}
 
+	/**
+	 * POST or DELETE, answered with parsed JSON or a classified problem. Never follows a redirect.
+	 *
+	 * A `billable` request (create, remix) may cost money: once it may have reached the provider it is never
+	 * sent again. Only answers that prove nothing was created are retried: a 429 that is not about quota, and a
+	 * connection that was refused. A timeout, a reset or a 5xx after sending is an error that says a task may
+	 * exist (`findHow` tells how to look). Other requests (delete) are retried like reads.
+	 */
+	async submit(init: {
+		method: Extract<IHttpRequestMethods, 'POST' | 'DELETE'>;
+		path: string;
+		action: string;
+		taskId?: string;
+		model?: string;
+		/** Opens the body afresh for each attempt (a stream can be sent once). */
+		body?: () => Promise<OutgoingBody>;
+		billable: boolean;
+		findHow: string;
+		maxBytes: number;
+	}): Promise<{ ok: true; body: unknown; statusCode: number } | { ok: false; problem: ProviderProblem; attempts: number }> {
+		const url = this.url(init.path);
+		const signal = this.signal;
+		const ctx = (attempts: number) => ({ ...this.problemContext(init.action, init.taskId, attempts), model: init.model });
+		for (let attempt = 0; ; attempt++) {
+			const attempts = attempt + 1;
+			const canRetry = attempt < this.options.maxRetries;
+			const deadline = Date.now() + this.options.timeoutMs;
+			const body = init.body ? await init.body() : undefined;
+			const options: IHttpRequestOptions = {
+				method: init.method,
+				url,
+				body: body?.data,
+				encoding: 'stream',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
+				timeout: this.options.timeoutMs,
+				headers: {
+					Accept: 'application/json',
+					...(body ? { 'Content-Type': body.contentType } : {}),
+					...(body?.length !== undefined ? { 'Content-Length': String(body.length) } : {}),
+				},
+			};
+			const sent = await this.sendBy(options, true, deadline);
+			if ('code' in sent) {
+				if (body && typeof body.data !== 'string') destroyBody(body.data);
+				if (isCancellation(sent, signal)) throw cancelled(this.node);
+				// Refused: the request never left, so nothing was created. Anything else may have arrived.
+				const neverSent = sent.code === 'ECONNREFUSED' || NOT_RETRYABLE_NETWORK.has(sent.code);
+				if (init.billable && !neverSent) throw maybeCreatedError(describeLostAnswer(sent), ctx(attempts), init.findHow);
+				if (!canRetry || NOT_RETRYABLE_NETWORK.has(sent.code)) throw networkError(sent.code, sent.detail, url, ctx(attempts));
+				await sleep(backoffDelay(attempt, this.options), signal, this.node);
+				continue;
+			}
+			const headers = lowerCaseHeaders(sent.headers);
+			if (REDIRECT_CODES.has(sent.statusCode)) {
+				destroyBody(sent.body);
+				throw writeRedirectError(sent.statusCode, ctx(attempts));
+			}
+			const success = sent.statusCode >= 200 && sent.statusCode < 300;
+			const read = await readCapped(sent.body as Readable, success ? init.maxBytes : BODY_LIMITS.error, deadline, signal);
+			if (signal?.aborted) throw cancelled(this.node);
+			if (success && (read.truncated || read.failure)) {
+				if (init.billable) throw maybeCreatedError(read.truncated ? 'its answer was too large to read' : 'its answer broke off', ctx(attempts), init.findHow);
+				if (read.truncated) throw bodyTooLargeError(init.maxBytes, ctx(attempts));
+			}
+			const parsed = this.redact(parseBody(read.text));
+			if (success) return { ok: true, body: parsed, statusCode: sent.statusCode };
+			const problem = classifyProblem(sent.statusCode, parsed);
+			const retryable = problem.kind === 'rateLimited' || (!init.billable && isRetryableStatus(sent.statusCode) && problem.kind === 'serverError');
+			if (retryable && canRetry) {
+				const retryAfter = parseRetryAfter(headers['retry-after']);
+				await sleep(Math.min(retryAfter ?? backoffDelay(attempt, this.options), this.options.maxRetryDelayMs), signal, this.node);
+				continue;
+			}
+			if (init.billable && problem.kind === 'serverError') {
+				const said = problem.message && problem.form !== 'webPage' && problem.form !== 'binary' ? `: ${problem.message}` : '';
+				throw maybeCreatedError(`it answered with a server error (HTTP ${sent.statusCode}${said})`, ctx(attempts), init.findHow);
+			}
+			return { ok: false, problem, attempts };
+		}
+	}
+
+	/** The user-facing error for a classified problem. */
+	errorFor(problem: ProviderProblem, action: string, taskId?: string, attempts?: number, model?: string): NodeApiError {
+		return problemError(problem, { ...this.problemContext(action, taskId, attempts), model });
+	}
+
 	/** Throws the user-facing error for a classified problem. */
 	fail(problem: ProviderProblem, action: string, taskId?: string, attempts?: number): never {
 		throw problemError(problem, this.problemContext(action, taskId, attempts));
 	}
+}
+
+/** A request body, ready to send once. */
+export interface OutgoingBody {
+	data: Readable | string;
+	contentType: string;
+	/** Content-Length when known (a stream of unknown size goes chunked). */
+	length?: number;
+}
+
+/** Why a sent request has no answer, for a "may have been created" message. */
+function describeLostAnswer(failure: NetworkFailure): string {
+	if (failure.code === 'ETIMEDOUT' || failure.code === 'ECONNABORTED' || /timeout|in time/i.test(failure.detail)) return 'no answer arrived within the Timeout';
+	return `the connection broke before the answer arrived (${failure.code})`;
 }
 
 export function taskPath(taskId: string): string {

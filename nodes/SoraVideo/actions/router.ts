@@ -2,19 +2,28 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ProviderCredentialData } from '../../shared/providers';
-import { getProvider } from '../../shared/providers';
+import { getProvider, providerServes } from '../../shared/providers';
+import { unsupportedOperationError } from '../../shared/problems';
 import { cancelled, CancelledError, VideoApiClient } from '../../shared/transport';
 import type { RequestOptionValues } from '../../shared/descriptions';
 import { retryOptionsFrom } from '../../shared/descriptions';
 import type { OperationExecute } from './common';
+import * as create from './create.operation';
+import * as deleteTask from './delete.operation';
 import * as downloadContent from './downloadContent.operation';
+import * as generate from './generate.operation';
 import * as getStatus from './getStatus.operation';
 import * as list from './list.operation';
+import * as remix from './remix.operation';
 
 const operations: Record<string, OperationExecute> = {
+	create: create.execute,
+	generate: generate.execute,
 	getStatus: getStatus.execute,
 	downloadContent: downloadContent.execute,
 	list: list.execute,
+	remix: remix.execute,
+	delete: deleteTask.execute,
 };
 
 /**
@@ -32,6 +41,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = operations[operationName];
 	if (!provider) throw new NodeOperationError(node, `Unknown provider "${providerId}"`);
 	if (!operation) throw new NodeOperationError(node, `Unknown operation "${operationName}"`);
+	if (!providerServes(provider, operationName)) throw unsupportedOperationError(node, provider, operationName);
 
 	const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
 	const returnData: INodeExecutionData[] = [];

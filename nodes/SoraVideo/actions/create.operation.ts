@@ -1,0 +1,190 @@
+/** Create: `POST /videos`, for any model a gateway serves. Also the first half of Generate. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { BINARY_ENCODING, jsonParse } from 'n8n-workflow';
+
+import { requestOptions } from '../../shared/descriptions';
+import type { CreateRequest } from '../../shared/lifecycle';
+import { createTask } from '../../shared/lifecycle';
+import type { FilePart } from '../../shared/multipart';
+import { createInputError } from '../../shared/problems';
+import type { OperationContext } from './common';
+
+/** The fields Create and Generate share, shown for the given operations. */
+export function createFields(operations: string[]): INodeProperties[] {
+	const showFor = { show: { operation: operations } };
+	return [
+		{
+			displayName: 'Model',
+			name: 'model',
+			type: 'resourceLocator',
+			default: { mode: 'list', value: 'sora-2' },
+			required: true,
+			description: 'The video model. Gateways serve many (sora-2, veo-3, kling, seedance, ...); the list shows the ones this gateway offers.',
+			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					typeOptions: { searchListMethod: 'searchModels', searchable: true },
+				},
+				{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'sora-2' },
+			],
+			displayOptions: showFor,
+		},
+		{
+			displayName: 'Seconds',
+			name: 'seconds',
+			type: 'options',
+			// Gateways take more than OpenAI's list (VoidAI: 10): any value set by expression is sent as it is.
+			allowArbitraryValues: true,
+			options: [
+				{ name: '4', value: '4' },
+				{ name: '5', value: '5' },
+				{ name: '8', value: '8' },
+				{ name: '10', value: '10' },
+				{ name: '12', value: '12' },
+				{ name: 'Model Default', value: '' },
+			],
+			default: '',
+			description: 'Length of the video. Other values the gateway accepts can be set with an expression.',
+			displayOptions: showFor,
+		},
+		{
+			displayName: 'Size',
+			name: 'size',
+			type: 'options',
+			allowArbitraryValues: true,
+			options: [
+				{ name: '1024x1792 (Tall, Pro)', value: '1024x1792' },
+				{ name: '1280x720 (Landscape)', value: '1280x720' },
+				{ name: '1792x1024 (Wide, Pro)', value: '1792x1024' },
+				{ name: '1920x1080 (Full HD Landscape)', value: '1920x1080' },
+				{ name: '720x1280 (Portrait)', value: '720x1280' },
+				{ name: 'Model Default', value: '' },
+			],
+			default: '',
+			description: 'Width x height of the video. Other values the gateway accepts can be set with an expression.',
+			displayOptions: showFor,
+		},
+	];
+}
+
+/** Options of Create and Generate that shape the request (beside the request options). */
+export const createOptions: INodeProperties[] = [
+	{
+		displayName: 'Reference Image Field',
+		name: 'referenceImageField',
+		type: 'string',
+		default: '',
+		placeholder: 'data',
+		description: 'Name of the input item\'s binary field holding an image to start from; sent as the input_reference file, streamed, with its own MIME type',
+	},
+	{
+		displayName: 'Reference Image URL',
+		name: 'referenceImageUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/first-frame.png',
+		description: 'An image to start from, by URL; the request is then sent as JSON with input_reference.image_url',
+	},
+	{
+		displayName: 'Extra Fields (JSON)',
+		name: 'extraFields',
+		type: 'json',
+		default: '{}',
+		description:
+			'Gateway- or vendor-specific fields merged into the request, for example {"metadata": {"duration": 6, "resolution": "1080p"}} for new-api\'s Veo, Kling or Seedance routes',
+	},
+];
+
+const showCreate = { show: { operation: ['create'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showCreate,
+		options: [...createOptions, ...requestOptions],
+	},
+];
+
+interface CreateOptionValues {
+	referenceImageField?: string;
+	referenceImageUrl?: string;
+	extraFields?: string | IDataObject;
+}
+
+function readExtraFields(fn: IExecuteFunctions, value: CreateOptionValues['extraFields'], itemIndex: number): IDataObject {
+	if (value === undefined || value === '') return {};
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = jsonParse(value);
+		} catch {
+			throw createInputError(fn.getNode(), 'Extra Fields is not valid JSON', 'Enter a JSON object, for example {"metadata": {"duration": 6}}.', itemIndex);
+		}
+	}
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw createInputError(fn.getNode(), 'Extra Fields must be a JSON object', 'Enter an object such as {"metadata": {"duration": 6}}, not a list or a single value.', itemIndex);
+	}
+	return parsed as IDataObject;
+}
+
+/** The reference image from the input item's binary field: streamed from n8n's store when it is there. */
+async function referenceImage(fn: IExecuteFunctions, field: string, itemIndex: number): Promise<FilePart> {
+	const binary = fn.helpers.assertBinaryData(itemIndex, field);
+	const mimeType = binary.mimeType || 'application/octet-stream';
+	if (!/^(image|video)\//i.test(mimeType)) {
+		throw createInputError(
+			fn.getNode(),
+			`The reference image in field "${field}" is ${mimeType}, not an image`,
+			'Point "Reference Image Field" at a binary field holding a PNG, JPEG or WebP image.',
+			itemIndex,
+		);
+	}
+	const fileName = binary.fileName || `reference.${binary.fileExtension || 'png'}`;
+	if (binary.id) {
+		const id = binary.id;
+		const { fileSize } = await fn.helpers.getBinaryMetadata(id);
+		return { field: 'input_reference', fileName, mimeType, size: fileSize, open: async () => await fn.helpers.getBinaryStream(id) };
+	}
+	// n8n's in-memory mode keeps the file as base64 in the item already.
+	const bytes = Buffer.from(binary.data, BINARY_ENCODING);
+	return { field: 'input_reference', fileName, mimeType, size: bytes.length, open: async () => bytes };
+}
+
+/** Reads Create's (and Generate's) parameters for one item, refusing what cannot work before any request. */
+export async function readCreateRequest(fn: IExecuteFunctions, itemIndex: number): Promise<CreateRequest> {
+	const node = fn.getNode();
+	const model = String(fn.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '').trim();
+	if (!model) throw createInputError(node, 'No model is chosen', 'Pick a model from the list, or enter its name (for example sora-2).', itemIndex);
+	const prompt = String(fn.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
+	if (!prompt) throw createInputError(node, 'The prompt is empty', 'Describe the video to generate, or map the prompt from the input item with an expression.', itemIndex);
+	const options = fn.getNodeParameter('options', itemIndex, {}) as CreateOptionValues;
+	const imageField = (options.referenceImageField ?? '').trim();
+	const imageUrl = (options.referenceImageUrl ?? '').trim();
+	if (imageField && imageUrl) {
+		throw createInputError(node, 'Both a reference image field and a reference image URL are set', 'Use one of them.', itemIndex);
+	}
+	if (imageUrl && !/^https?:\/\//i.test(imageUrl)) {
+		throw createInputError(node, `The reference image URL "${imageUrl.slice(0, 80)}" is not an http(s) address`, 'Enter a public https:// address of the image.', itemIndex);
+	}
+	return {
+		model,
+		prompt,
+		seconds: String(fn.getNodeParameter('seconds', itemIndex, '') ?? '').trim() || undefined,
+		size: String(fn.getNodeParameter('size', itemIndex, '') ?? '').trim() || undefined,
+		referenceImage: imageField ? await referenceImage(fn, imageField, itemIndex) : undefined,
+		referenceImageUrl: imageUrl || undefined,
+		extraFields: readExtraFields(fn, options.extraFields, itemIndex),
+	};
+}
+
+export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+	const request = await readCreateRequest(ctx.fn, itemIndex);
+	const { task } = await createTask(ctx.client, request);
+	return [{ json: { ...task } as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+}

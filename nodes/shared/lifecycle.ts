@@ -1,0 +1,129 @@
+/** Creating, remixing and deleting tasks, and the models a gateway offers: the writes of the video API. */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { NormalizedTask } from './dialect';
+import { hasTaskId, isJsonObject, normalizeTask } from './dialect';
+import type { FilePart } from './multipart';
+import { multipartBody } from './multipart';
+import { createWithoutIdError } from './problems';
+import type { OutgoingBody, VideoApiClient } from './transport';
+import { BODY_LIMITS, taskPath } from './transport';
+
+export interface CreateRequest {
+	model: string;
+	prompt: string;
+	seconds?: string;
+	size?: string;
+	/** An image from the input item, sent as the `input_reference` file of a multipart form. */
+	referenceImage?: FilePart;
+	/** An image by URL: the request goes as JSON with `input_reference: {image_url}`. */
+	referenceImageUrl?: string;
+	/** Gateway- and vendor-specific fields merged into the request (e.g. new-api's `metadata`). */
+	extraFields?: IDataObject;
+}
+
+export interface CreatedTask {
+	task: NormalizedTask;
+	raw: unknown;
+}
+
+/** Where to look when a create's answer was lost, said in the error. */
+function findHow(client: VideoApiClient): string {
+	return client.provider.supportsList
+		? 'run this node\'s List operation (newest first) or look in the provider\'s dashboard'
+		: 'look in the provider\'s dashboard or usage log (this provider has no list endpoint)';
+}
+
+/** A form field's text: objects (new-api's `metadata`) go as JSON, as gateways expect in a form. */
+function formValue(value: unknown): string {
+	return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function createBody(request: CreateRequest): () => Promise<OutgoingBody> {
+	const fields: IDataObject = { model: request.model, prompt: request.prompt };
+	if (request.seconds) fields.seconds = request.seconds;
+	if (request.size) fields.size = request.size;
+	Object.assign(fields, request.extraFields ?? {});
+	if (request.referenceImageUrl) {
+		const json = JSON.stringify({ ...fields, input_reference: { image_url: request.referenceImageUrl } });
+		return async () => ({ data: json, contentType: 'application/json', length: Buffer.byteLength(json) });
+	}
+	const entries = Object.entries(fields)
+		.filter(([, value]) => value !== undefined && value !== null)
+		.map(([name, value]): [string, string] => [name, formValue(value)]);
+	return multipartBody(entries, request.referenceImage ? [request.referenceImage] : []);
+}
+
+function taskFrom(client: VideoApiClient, body: unknown, action: string): CreatedTask {
+	if (!hasTaskId(body)) throw createWithoutIdError(client.problemContext(action), findHow(client));
+	return { task: normalizeTask(body, { provider: client.provider.id }), raw: body };
+}
+
+/** `POST /videos`: sent once; never again once it may have reached the provider (it may be a paid task). */
+export async function createTask(client: VideoApiClient, request: CreateRequest): Promise<CreatedTask> {
+	const action = 'create';
+	const result = await client.submit({
+		method: 'POST',
+		path: '/videos',
+		action,
+		model: request.model,
+		body: createBody(request),
+		billable: true,
+		findHow: findHow(client),
+		maxBytes: BODY_LIMITS.status,
+	});
+	if (!result.ok) throw client.errorFor(result.problem, action, undefined, result.attempts, request.model);
+	return taskFrom(client, result.body, action);
+}
+
+/** `POST /videos/{id}/remix` with a new prompt: a new (paid) task, sent once like a create. */
+export async function remixTask(client: VideoApiClient, taskId: string, prompt: string): Promise<CreatedTask> {
+	const action = 'remix';
+	const json = JSON.stringify({ prompt });
+	const result = await client.submit({
+		method: 'POST',
+		path: `${taskPath(taskId)}/remix`,
+		action,
+		taskId,
+		body: async () => ({ data: json, contentType: 'application/json', length: Buffer.byteLength(json) }),
+		billable: true,
+		findHow: findHow(client),
+		maxBytes: BODY_LIMITS.status,
+	});
+	if (!result.ok) throw client.errorFor(result.problem, action, taskId, result.attempts);
+	const created = taskFrom(client, result.body, action);
+	return { ...created, task: { ...created.task, remixedFromVideoId: created.task.remixedFromVideoId ?? taskId } };
+}
+
+/** `DELETE /videos/{id}` -> `{id, deleted}`. Safe to repeat, so retried like a read. */
+export async function deleteTask(client: VideoApiClient, taskId: string): Promise<{ id: string; deleted: boolean }> {
+	const action = 'delete';
+	const result = await client.submit({ method: 'DELETE', path: taskPath(taskId), action, taskId, billable: false, findHow: findHow(client), maxBytes: BODY_LIMITS.status });
+	if (!result.ok) throw client.errorFor(result.problem, action, taskId, result.attempts);
+	const body = result.body;
+	const deleted = isJsonObject(body) && typeof body.deleted === 'boolean' ? body.deleted : true;
+	return { id: taskId, deleted };
+}
+
+export interface ModelChoice {
+	name: string;
+	value: string;
+}
+
+/** Names of video models; a gateway's `/models` also lists chat, image and audio models. */
+const VIDEO_MODEL = /sora|veo|kling|seedance|hailuo|vidu|\bwan|jimeng|runway|gen-?[34]|luma|ray-|pika|minimax|hunyuan.*video|mochi|ltx|cogvideo|pixverse|video|t2v|i2v/i;
+
+/** `GET /models`, the video models first (all models when none looks like one), filtered by `search`. */
+export async function listModels(client: VideoApiClient, search?: string): Promise<ModelChoice[]> {
+	const result = await client.getJson('/models', { action: 'model list', maxBytes: BODY_LIMITS.list });
+	if (!result.ok) throw client.errorFor(result.problem, 'model list', undefined, result.attempts);
+	const body = result.body;
+	const data = Array.isArray(body) ? body : isJsonObject(body) && Array.isArray(body.data) ? body.data : [];
+	const ids = data
+		.map((entry: unknown) => (isJsonObject(entry) ? entry.id : entry))
+		.filter((id: unknown): id is string => typeof id === 'string' && id.trim() !== '');
+	const video = ids.filter((id) => VIDEO_MODEL.test(id));
+	const offered = [...new Set(video.length > 0 ? video : ids)].sort();
+	const needle = search?.trim().toLowerCase();
+	return offered.filter((id) => !needle || id.toLowerCase().includes(needle)).map((id) => ({ name: id, value: id }));
+}

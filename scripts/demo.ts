@@ -44,6 +44,14 @@ async function portIsFree(port: number): Promise<boolean> {
 	});
 }
 
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
 /** New tasks keep finishing while the editor is open, so the trigger has something to fire. */
 function keepCreatingTasks(sim: ProviderSimulator): NodeJS.Timeout {
 	let counter = 0;
@@ -105,7 +113,9 @@ async function main(): Promise<void> {
 
 	step('Building and packing n8n-nodes-sora-video, and installing it into a fresh n8n user folder, as n8n installs community packages');
 	const userFolder = join(REPO_ROOT, '.cache', 'demo', 'n8n-user');
-	const n8n: N8nInstance = await prepareInstance(runtime, userFolder, EDITOR_PORT);
+	// --once runs n8n's server too (for the trigger) but shows it to nobody: any free port will do.
+	const port = once && !(await portIsFree(EDITOR_PORT)) ? await freePort() : EDITOR_PORT;
+	const n8n: N8nInstance = await prepareInstance(runtime, userFolder, port);
 	say(`installed into ${join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-sora-video')}`);
 
 	step('Starting the provider simulator on 127.0.0.1; importing a credential for it and the example workflows');

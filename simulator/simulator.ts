@@ -6,8 +6,6 @@
  * The same task store answers every dialect, each in its own words.
  * Control (for tests and demos, no key): POST /_sim/tasks {task}, POST /_sim/tasks/<id>/status {status},
  * POST /_sim/tasks/<id>/faults {fault}, GET /_sim/requests, POST /_sim/reset.
- * Creating, remixing and deleting (POST /videos, POST /videos/<id>/remix, DELETE /videos/<id>) and their
- * control routes (/_sim/creates...) are in the section "Create, remix, delete" below.
  * A second listener plays a storage bucket on another origin: GET /files/<id>/<variant>, no key needed.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'http';

@@ -44,14 +44,6 @@ async function portIsFree(port: number): Promise<boolean> {
 	});
 }
 
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
-
 /** New tasks keep finishing while the editor is open, so the trigger has something to fire. */
 function keepCreatingTasks(sim: ProviderSimulator): NodeJS.Timeout {
 	let counter = 0;
@@ -94,6 +86,14 @@ function watchWorkflow(taskId: string): object {
 	const workflow = ourPartOf(loadExample('archive-to-google-drive'), WATCH_WORKFLOW.id, WATCH_WORKFLOW.name);
 	for (const node of workflow.nodes) node.parameters = { ...node.parameters, watch: 'taskIds', taskIds: taskId, events: ['completed', 'failed'] };
 	return workflow;
+}
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
 }
 
 function failuresOf(nodes: Record<string, NodeRun>): string {

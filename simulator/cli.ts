@@ -1,5 +1,6 @@
 /**
- * Runs the provider simulator as a process: `node .build/simulator/cli.js [--port N] [--key K]`.
+ * Runs the provider simulator as a process: `node .build/simulator/cli.js [--port N] [--key K] [--create-ms MS]`
+ * (`--create-ms`: how long a created task takes from create to completed; `--queued-ms`: how long of that it is queued).
  * Seeds the same tasks in every dialect and prints one JSON line with its URL when ready.
  */
 import { ProviderSimulator } from './simulator';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
 		latencyMs: Number(argument('latency', '0')),
 	});
 	seedDemoTasks(sim);
+	const createMs = Number(argument('create-ms', String(sim.createSettings.durationMs)));
+	sim.setCreateSettings({ durationMs: createMs, queuedMs: Number(argument('queued-ms', String(Math.min(sim.createSettings.queuedMs, createMs / 4)))) });
 	const url = await sim.start(Number(argument('port', '0')));
 	process.stdout.write(`${JSON.stringify({ ready: true, url, pid: process.pid })}\n`);
 	const stop = () => {

@@ -12,6 +12,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { createServer } from 'http';
 import type { AddressInfo, Socket } from 'net';
 
+import type { CreateFault, CreateRecord, CreateRejection, CreateSettings } from './lifecycle';
+import { CREATE_REJECTIONS, DEFAULT_CREATE_SETTINGS, drain, modelsAnswer, newTaskId, noRouteAnswer, readCreateBody, rejectionAnswer, validateCreate } from './lifecycle';
+
 export type Dialect = 'opeai' | 'wisdomgate' | 'ezmodel' | 'voidai' | 'newapi' | 'openai';
 
 export const DIALECTS: Dialect[] = ['opeai', 'wisdomgate', 'ezmodel', 'voidai', 'newapi', 'openai'];
@@ -53,6 +56,8 @@ export interface SimTask {
 	expiresAt: number | null;
 	contentBytes: number;
 	faults: Fault[];
+	/** For a remix: the task it was made from. */
+	remixedFromVideoId?: string;
 }
 
 export interface SimRequest {
@@ -234,6 +239,7 @@ export class ProviderSimulator {
 	/** The control surface used by e2e tests and the demo. */
 	private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
 		const body = req.method === 'POST' ? await readJson(req) : {};
+		if (this.lifecycleControl(req, res, path, body)) return;
 		if (req.method === 'GET' && path === '/_sim/requests') return this.json(res, 200, this.requests);
 		if (req.method === 'GET' && path === '/_sim/storage-requests') return this.json(res, 200, this.storageRequests);
 		if (req.method === 'POST' && path === '/_sim/reset') {
@@ -272,9 +278,10 @@ export class ProviderSimulator {
 		const frontend = match[2] === 'api';
 		const rest = match[3];
 		if (!this.authorized(req, dialect, frontend)) return this.unauthorized(res, dialect);
+		if (!frontend && (await this.lifecycleRoute(req, res, dialect, rest, parsed.pathname))) return;
 		if (req.method !== 'GET') return this.json(res, 405, { error: { message: 'Method not allowed' } });
 		if (rest === '/models' || (frontend && rest === '/user/self')) {
-			return this.json(res, 200, rest === '/models' ? { object: 'list', data: [{ id: 'sora-2', object: 'model' }] } : { success: true, data: { id: 1 } });
+			return this.json(res, 200, rest === '/models' ? modelsAnswer() : { success: true, data: { id: 1 } });
 		}
 		if (rest === '/videos') return this.list(res, dialect, query);
 		const content = /^\/videos\/([^/]+)\/content$/.exec(rest);
@@ -350,7 +357,7 @@ export class ProviderSimulator {
 			size: task.size,
 			seconds: task.seconds,
 			prompt: task.prompt,
-			remixed_from_video_id: null,
+			remixed_from_video_id: task.remixedFromVideoId ?? null,
 			error: status === 'failed' ? { code: 'video_generation_failed', message: task.failReason } : null,
 		};
 	}
@@ -509,5 +516,186 @@ export class ProviderSimulator {
 		const text = JSON.stringify(body);
 		res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
 		res.end(text);
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// Create, remix, delete. POST /videos (multipart, JSON or urlencoded), POST /videos/<id>/remix,
+	// DELETE /videos/<id> (not on new-api). Created tasks run on the clock (createSettings); every create and
+	// remix is journaled (createJournal). Control: GET /_sim/creates (the journal), POST /_sim/creates/settings
+	// {durationMs, queuedMs, outcome, failReason, contentBytes}, POST /_sim/creates/reject {kind, times?},
+	// POST /_sim/creates/fault {type: 'hang'|'reset', times?}; POST /_sim/reset also clears the journal and
+	// the pending rejections and faults.
+
+	/** Every create and remix request, in arrival order. */
+	readonly createJournal: CreateRecord[] = [];
+	/** How created tasks run; tests may change it directly or through the control API. */
+	createSettings: CreateSettings = { ...DEFAULT_CREATE_SETTINGS };
+	private readonly createRejections: CreateRejection[] = [];
+	private readonly createFaults: CreateFault[] = [];
+
+	/** The next `times` creates (and remixes) are rejected as `kind`. */
+	rejectNextCreates(kind: CreateRejection, times = 1): void {
+		for (let i = 0; i < times; i++) this.createRejections.push(kind);
+	}
+
+	/** The next `times` creates (and remixes) create their task, then never answer (`hang`) or drop the connection (`reset`). */
+	faultNextCreates(type: CreateFault, times = 1): void {
+		for (let i = 0; i < times; i++) this.createFaults.push(type);
+	}
+
+	/** Merges create settings. */
+	setCreateSettings(settings: Partial<CreateSettings>): void {
+		this.createSettings = { ...this.createSettings, ...settings };
+	}
+
+	/** Handles create, remix and delete; false when the request is none of them. */
+	private async lifecycleRoute(req: IncomingMessage, res: ServerResponse, dialect: Dialect, rest: string, path: string): Promise<boolean> {
+		if (req.method === 'POST' && rest === '/videos') {
+			await this.createOrRemix(req, res, dialect, path, undefined);
+			return true;
+		}
+		const remix = /^\/videos\/([^/]+)\/remix$/.exec(rest);
+		if (req.method === 'POST' && remix) {
+			await this.createOrRemix(req, res, dialect, path, decodeURIComponent(remix[1]));
+			return true;
+		}
+		const remove = /^\/videos\/([^/]+)$/.exec(rest);
+		if (req.method === 'DELETE' && remove) {
+			await drain(req);
+			this.deleteTask(res, dialect, decodeURIComponent(remove[1]), path);
+			return true;
+		}
+		return false;
+	}
+
+	private async createOrRemix(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, sourceId: string | undefined): Promise<void> {
+		const at = Date.now();
+		const body = await readCreateBody(req);
+		const record: CreateRecord = {
+			kind: sourceId === undefined ? 'create' : 'remix',
+			at,
+			method: req.method ?? 'POST',
+			path,
+			dialect,
+			contentType: req.headers['content-type'] ?? null,
+			bodyType: body.bodyType,
+			fields: body.fields,
+			files: body.files,
+			inputReference: body.files.find((file) => file.field === 'input_reference') ?? null,
+			...(sourceId === undefined ? {} : { sourceId }),
+			outcome: 'invalid',
+			httpStatus: null,
+			taskId: null,
+			...(body.error ? { bodyError: body.error } : {}),
+		};
+		this.createJournal.push(record);
+		const answer = (status: number, payload: unknown, outcome: CreateRecord['outcome']): void => {
+			record.httpStatus = status;
+			record.outcome = outcome;
+			this.json(res, status, payload);
+		};
+		if (body.error) return answer(400, { error: { message: `Could not parse the request body: ${body.error}`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }, 'invalid');
+		if (body.bodyType === 'unsupported' || body.bodyType === 'none') {
+			return answer(400, { error: { message: `Unsupported content type: '${record.contentType ?? ''}'. Send multipart/form-data or application/json.`, type: 'invalid_request_error', param: null, code: 'unsupported_content_type' } }, 'invalid');
+		}
+		const source = sourceId === undefined ? undefined : this.tasks.get(sourceId);
+		if (sourceId !== undefined && !source) {
+			record.outcome = 'invalid';
+			record.httpStatus = dialect === 'newapi' ? 400 : 404;
+			return this.notFound(res, dialect, false);
+		}
+		const rejection = this.createRejections.shift();
+		if (rejection) {
+			record.rejection = rejection;
+			const rejected = rejectionAnswer(dialect, rejection, body.fields);
+			return answer(rejected.status, rejected.body, 'rejected');
+		}
+		const invalid = validateCreate(dialect, body.fields, source !== undefined);
+		if (invalid) return answer(invalid.status, invalid.body, 'invalid');
+		if (source && this.statusOf(source) !== 'completed') {
+			return answer(400, { error: { message: `Video ${source.id} is not completed yet (status: ${this.statusOf(source)}); only completed videos can be remixed.`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }, 'invalid');
+		}
+		const task = this.createTask(dialect, body.fields, source);
+		record.taskId = task.id;
+		const fault = this.createFaults.shift();
+		if (fault) {
+			record.fault = fault;
+			record.outcome = 'fault';
+			// The task exists and runs; only the answer is lost.
+			if (fault === 'reset') res.socket?.destroy();
+			return;
+		}
+		const object = this.taskObject(dialect, task);
+		answer(200, dialect === 'newapi' ? { code: 'success', message: '', data: object } : object, 'created');
+	}
+
+	private createTask(dialect: Dialect, fields: Record<string, unknown>, source: SimTask | undefined): SimTask {
+		const settings = this.createSettings;
+		const now = this.now();
+		const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
+		return this.addTask({
+			id: newTaskId(dialect),
+			model: source?.model ?? text(fields.model) ?? 'sora-2',
+			size: source?.size ?? text(fields.size) ?? '720x1280',
+			seconds: source?.seconds ?? text(fields.seconds) ?? '4',
+			prompt: String(fields.prompt),
+			startsAt: now + Math.min(settings.queuedMs, settings.durationMs) / 1000,
+			finishesAt: now + settings.durationMs / 1000,
+			outcome: settings.outcome,
+			failReason: settings.failReason,
+			contentBytes: settings.contentBytes,
+			...(source ? { remixedFromVideoId: source.id } : {}),
+		});
+	}
+
+	private deleteTask(res: ServerResponse, dialect: Dialect, id: string, path: string): void {
+		if (dialect === 'newapi') {
+			const answer = noRouteAnswer('DELETE', path);
+			return this.json(res, answer.status, answer.body);
+		}
+		if (!this.tasks.has(id)) return this.notFound(res, dialect, false);
+		this.tasks.delete(id);
+		this.json(res, 200, { id, object: 'video.deleted', deleted: true });
+	}
+
+	/** The control routes of this section; false when the request is none of them. */
+	private lifecycleControl(req: IncomingMessage, res: ServerResponse, path: string, body: unknown): boolean {
+		const input = (body ?? {}) as Record<string, unknown>;
+		if (req.method === 'GET' && path === '/_sim/creates') {
+			this.json(res, 200, this.createJournal);
+			return true;
+		}
+		if (req.method === 'POST' && path === '/_sim/reset') {
+			// The common reset answers; this only adds what it clears.
+			this.createJournal.length = 0;
+			this.createRejections.length = 0;
+			this.createFaults.length = 0;
+			return false;
+		}
+		if (req.method === 'POST' && path === '/_sim/creates/settings') {
+			this.setCreateSettings(input as Partial<CreateSettings>);
+			this.json(res, 200, this.createSettings);
+			return true;
+		}
+		const times = typeof input.times === 'number' && input.times > 0 ? Math.floor(input.times) : 1;
+		if (req.method === 'POST' && path === '/_sim/creates/reject') {
+			if (!CREATE_REJECTIONS.includes(input.kind as CreateRejection)) {
+				this.json(res, 400, { error: `kind must be one of ${CREATE_REJECTIONS.join(', ')}` });
+				return true;
+			}
+			this.rejectNextCreates(input.kind as CreateRejection, times);
+			this.json(res, 200, { ok: true, pending: this.createRejections });
+			return true;
+		}
+		if (req.method === 'POST' && path === '/_sim/creates/fault') {
+			if (input.type !== 'hang' && input.type !== 'reset') {
+				this.json(res, 400, { error: "type must be 'hang' or 'reset'" });
+				return true;
+			}
+			this.faultNextCreates(input.type, times);
+			this.json(res, 200, { ok: true, pending: this.createFaults });
+			return true;
+		}
+		return false;
 	}
 }

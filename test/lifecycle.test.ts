@@ -311,3 +311,21 @@ describe('Model: From List', () => {
 		expect((await search('SORA')).results.map((result) => result.value)).toEqual(['sora-2', 'sora-2-pro']);
 	});
 });
+
+describe('a gateway without the route', () => {
+	it.each<[string, string, string]>([
+		['delete', 'DELETE', 'OpenAI-Compatible Gateway has no endpoint that deletes videos (HTTP 404 for DELETE /videos/{id})'],
+		['remix', 'POST', 'OpenAI-Compatible Gateway has no endpoint that remixes videos (HTTP 404 for POST /videos/{id}/remix)'],
+	])('%s answered "Invalid URL" says the endpoint is missing, not that the base URL is wrong', async (operation, method, message) => {
+		const path = operation === 'delete' ? '/v1/videos/video_old' : '/v1/videos/video_old/remix';
+		record(method, path, (_req, res) => json(res, 404, { error: { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error' } }));
+		const result = await run({ operation, taskId: 'video_old', prompt: 'x' });
+		expect(result.error?.message).toBe(message);
+	});
+
+	it('Custom API Call (offered by the editor for every node with a credential) gets a clear error', async () => {
+		const result = await run({ operation: '__CUSTOM_API_CALL__' });
+		expect(result.error?.message).toBe('Custom API Call is not an operation of the Sora Video node');
+		expect(received).toHaveLength(0);
+	});
+});

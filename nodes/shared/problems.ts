@@ -320,12 +320,20 @@ const MISSING_ENDPOINT: Record<string, string> = {
 };
 
 /** An operation the chosen provider does not serve: refused before any request. */
-export function unsupportedOperationError(node: INode, provider: ProviderDefinition, operation: string, itemIndex?: number): NodeOperationError {
+export function unsupportedOperationError(node: INode, provider: ProviderDefinition, operation: string, itemIndex?: number, answer?: string): NodeOperationError {
 	const description =
 		operation === 'list'
 			? 'Use Get Status with the task IDs you created, or choose a provider whose API lists tasks (VoidAI, or an OpenAI-compatible gateway).'
 			: 'Choose another operation, or a credential of a provider that offers it (VoidAI and OpenAI-compatible gateways offer every operation).';
-	return new NodeOperationError(node, `${provider.displayName} ${MISSING_ENDPOINT[operation] ?? `does not offer "${operation}"`}`, { itemIndex, description });
+	const said = answer ? ` (${answer})` : '';
+	return new NodeOperationError(node, `${provider.displayName} ${MISSING_ENDPOINT[operation] ?? `does not offer "${operation}"`}${said}`, { itemIndex, description });
+}
+
+/** The editor's "Custom API Call" choice: n8n offers it in every node with a credential, but it is not this node's. */
+export function customApiCallError(node: INode, provider: ProviderDefinition): NodeOperationError {
+	return new NodeOperationError(node, 'Custom API Call is not an operation of the Sora Video node', {
+		description: `Choose one of the node's operations, or call any other endpoint with n8n's HTTP Request node and its "Predefined Credential Type" set to "${provider.credentialDisplayName}".`,
+	});
 }
 
 /** List with Return All met a gateway whose pages never end. */

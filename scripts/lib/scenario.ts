@@ -19,15 +19,18 @@ export interface ExampleWorkflow {
 	[key: string]: unknown;
 }
 
-export const EXAMPLES = ['check-status-wait-download', 'archive-to-google-drive', 'notify-slack'] as const;
+export const EXAMPLES = ['check-status-wait-download', 'archive-to-google-drive', 'notify-slack', 'generate-to-drive-and-slack'] as const;
 
 export function loadExample(name: (typeof EXAMPLES)[number]): ExampleWorkflow {
 	return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', `${name}.json`), 'utf8')) as ExampleWorkflow;
 }
 
-/** Only this package's nodes of an example (the parts that run without Google or Slack accounts). */
+/** n8n's own nodes that feed ours and need no account (a manual start and the rows it makes). */
+const FEEDING_NODES = ['n8n-nodes-base.manualTrigger', 'n8n-nodes-base.set', 'n8n-nodes-base.splitOut'];
+
+/** This package's nodes of an example and the account-free nodes that feed them (the parts that run without Google or Slack accounts). */
 export function ourPartOf(example: ExampleWorkflow, id: string, name: string): ExampleWorkflow {
-	const nodes = example.nodes.filter((node) => node.type.startsWith('n8n-nodes-sora-video.'));
+	const nodes = example.nodes.filter((node) => node.type.startsWith('n8n-nodes-sora-video.') || FEEDING_NODES.includes(node.type));
 	const kept = new Set(nodes.map((node) => node.name));
 	const connections = Object.fromEntries(
 		Object.entries(example.connections as Record<string, { main: Array<Array<{ node: string }>> }>)

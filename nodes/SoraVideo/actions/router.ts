@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ProviderCredentialData } from '../../shared/providers';
 import { getProvider, providerServes } from '../../shared/providers';
-import { unsupportedOperationError } from '../../shared/problems';
+import { customApiCallError, unsupportedOperationError } from '../../shared/problems';
 import { cancelled, CancelledError, VideoApiClient } from '../../shared/transport';
 import type { RequestOptionValues } from '../../shared/descriptions';
 import { retryOptionsFrom } from '../../shared/descriptions';
@@ -40,6 +40,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const provider = getProvider(providerId);
 	const operation = operations[operationName];
 	if (!provider) throw new NodeOperationError(node, `Unknown provider "${providerId}"`);
+	// n8n's editor offers "Custom API Call" in every node with a credential; this node has no such operation.
+	if (operationName === '__CUSTOM_API_CALL__') throw customApiCallError(node, provider);
 	if (!operation) throw new NodeOperationError(node, `Unknown operation "${operationName}"`);
 	if (!providerServes(provider, operationName)) throw unsupportedOperationError(node, provider, operationName);
 

@@ -35,10 +35,18 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, '.cache', 'e2e', 'artifacts', 'editor');
 const OWNER = { email: 'editor-e2e@example.com', password: 'SoraEditor-2026' };
 /** The trigger's description: n8n shows it on the merged "Sora Video" entry (see test/codex.test.ts). */
-const ENTRY_DESCRIPTION = 'Check, list and download OpenAI/Sora-compatible video tasks, or start a workflow when one completes or fails';
-const ACTIONS = ['Download the video, thumbnail or spritesheet of a task', 'Get the status of a video task', 'List video tasks'];
+const ENTRY_DESCRIPTION = 'Create, check and download AI video tasks through OpenAI/Sora-compatible gateways, or start a workflow when one completes or fails';
+const ACTIONS = [
+	'Create a video',
+	'Delete a video',
+	'Download the file of a video task',
+	'Generate a video and download it',
+	'Get the status of a video task',
+	'List video tasks',
+	'Remix a video',
+];
 const TRIGGER_EVENTS = ['On video completed', 'On video failed'];
-const OPERATIONS = ['Download Content', 'Get Status', 'List'];
+const OPERATIONS = ['Create', 'Delete', 'Download Content', 'Generate', 'Get Status', 'List', 'Remix'];
 
 const OURS = /n8n-nodes-sora-video|soraVideo|SoraVideo|opeAiApi|wisdomGateApi|ezModelApi|voidAiApi|openAiCompatibleVideoApi/;
 const SCHEMA_PROBE = /^\/schemas\/n8n-nodes-sora-video\.[A-Za-z]+\/[\d.]+\.json$/;
@@ -183,7 +191,7 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 
 		step = 'first step: the entry';
 		await triggerEntry.click();
-		await expectListed(['Triggers (2)', ...TRIGGER_EVENTS, 'Actions (3)']);
+		await expectListed(['Triggers (2)', ...TRIGGER_EVENTS, `Actions (${ACTIONS.length})`]);
 		await shot('03-first-step-sora-video-triggers');
 
 		step = 'first step: add the trigger';
@@ -204,7 +212,7 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 
 		step = 'next step: the entry';
 		await actionEntry.click();
-		await expectListed(['Actions (3)', ...ACTIONS, 'Triggers (2)']);
+		await expectListed([`Actions (${ACTIONS.length})`, ...ACTIONS, 'Triggers (2)']);
 		await shot('06-next-step-sora-video-actions');
 
 		step = 'next step: add the action';

@@ -72,13 +72,17 @@ it('the panel merges the trigger into one "Sora Video" entry whose description a
 	expect(trigger.name.replace('Trigger', '')).toBe(node.name);
 	const entry = { displayName: node.displayName, description: trigger.description, actions: [...panelActions(node), ...panelActions(trigger)] };
 	expect(entry.displayName).toBe('Sora Video');
+	expect(entry.description).toMatch(/create/i);
 	expect(entry.description).toMatch(/download/i);
-	expect(entry.description).toMatch(/list/i);
 	expect(entry.description).toMatch(/start a workflow when one completes or fails/);
 	expect(entry.actions).toEqual([
-		'Download the video, thumbnail or spritesheet of a task',
+		'Create a video',
+		'Delete a video',
+		'Download the file of a video task',
+		'Generate a video and download it',
 		'Get the status of a video task',
 		'List video tasks',
+		'Remix a video',
 		'On video completed',
 		'On video failed',
 	]);

@@ -39,7 +39,7 @@ export class SoraVideoTrigger implements INodeType {
 		subtitle: '={{ "On " + ($parameter["events"] || []).join(" or ") }}',
 		// n8n's node panel shows this node and Sora Video as one entry, "Sora Video" with this description,
 		// so it describes both: what the actions do and what the trigger does.
-		description: 'Check, list and download OpenAI/Sora-compatible video tasks, or start a workflow when one completes or fails',
+		description: 'Create, check and download AI video tasks through OpenAI/Sora-compatible gateways, or start a workflow when one completes or fails',
 		defaults: { name: 'Sora Video Trigger' },
 		polling: true,
 		inputs: [],

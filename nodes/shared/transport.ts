@@ -33,6 +33,23 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
 	timeoutMs: 120_000,
 };
 
+/**
+ * Per-client behaviour, for callers that must bound their time (the trigger's poll budget).
+ * Both default to the node's behaviour: the execution's own cancel signal, and 429 retried.
+ */
+export interface ClientBehaviour {
+	/** Aborts every request, body and retry wait of this client (on top of the execution's own cancel signal). */
+	signal?: AbortSignal;
+	/** false: a 429 is returned at once instead of retried (the caller decides when to ask again). */
+	retryRateLimited?: boolean;
+}
+
+/** The last 429 this client received, with the provider's Retry-After (ms) when it sent one. */
+export interface RateLimitNotice {
+	at: number;
+	retryAfterMs: number | null;
+}
+
 export interface RawResponse<T> {
 	statusCode: number;
 	headers: Record<string, string>;
@@ -174,12 +191,15 @@ export class VideoApiClient {
 	readonly secrets: string[];
 	/** Handed to n8n with each request, so it does not re-read and decrypt the credential every time. */
 	private readonly decrypted: ICredentialsDecrypted;
+	/** Set on every 429 received (retried or not). */
+	lastRateLimit: RateLimitNotice | undefined;
 
 	constructor(
 		private readonly fn: SoraContext,
 		readonly provider: ProviderDefinition,
 		credentials: ProviderCredentialData,
 		readonly options: RetryOptions,
+		private readonly behaviour: ClientBehaviour = {},
 	) {
 		this.apiRoot = resolveApiRoot(credentials);
 		let origin: string;
@@ -209,6 +229,7 @@ export class VideoApiClient {
 	}
 
 	get signal(): AbortSignal | undefined {
+		if (this.behaviour.signal) return this.behaviour.signal;
 		return 'getExecutionCancelSignal' in this.fn ? this.fn.getExecutionCancelSignal() : undefined;
 	}
 
@@ -264,6 +285,8 @@ export class VideoApiClient {
 				disableFollowRedirect: true,
 				timeout: this.options.timeoutMs,
 				headers: { Accept: encoding === 'text' ? 'application/json' : '*/*', ...extraHeaders },
+				// Execution contexts: n8n sets the execution's cancel signal here itself; poll contexts have none.
+				abortSignal: this.signal,
 			};
 			const response = await this.send(options, new URL(current).origin === this.apiOrigin);
 			if ('code' in response) return response;
@@ -305,7 +328,9 @@ export class VideoApiClient {
 				await sleep(backoffDelay(attempt, this.options), signal, this.node);
 				continue;
 			}
-			if (isRetryableStatus(response.statusCode) && canRetry) {
+			if (response.statusCode === 429) this.lastRateLimit = { at: Date.now(), retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+			const retryThis = response.statusCode !== 429 || this.behaviour.retryRateLimited !== false;
+			if (isRetryableStatus(response.statusCode) && canRetry && retryThis) {
 				destroyBody(response.body);
 				const retryAfter = parseRetryAfter(response.headers['retry-after']);
 				const wait = retryAfter ?? backoffDelay(attempt, this.options);

@@ -382,8 +382,10 @@ class PollRun {
 				// No list endpoint, a bad key, no access: the poll cannot work at all.
 				if (!(error instanceof NodeApiError) || code === '401' || code === '403') throw nodeError(this.env.fn, error);
 				this.errors.push(error);
-				return { complete: false, lastId: after, inverted };
+				// A walk resumed after a task that is gone may never get past it: the next walk starts at the top.
+				return { complete: false, lastId: from !== null && page === 0 ? null : after, inverted };
 			}
+			if (from !== null && page === 0 && result.tasks.length === 0) return { complete: false, lastId: null, inverted };
 			let allKnown = true;
 			let last = 0;
 			for (const raw of result.tasks) {
@@ -470,25 +472,25 @@ async function pollAll(run: PollRun): Promise<void> {
 
 	const seen = new Set<string>();
 	const list: NonNullable<StateChanges['list']> = {};
-	const finishWalk = (walk: WalkResult, from: string | null) => {
+	const finishWalk = (walk: WalkResult) => {
 		if (walk.complete) {
 			Object.assign(list, { walk: null, sweptAt: Date.now(), ordered: !walk.inverted, initialized: true });
 		} else {
-			list.walk = { after: walk.lastId ?? from, inverted: walk.inverted };
+			list.walk = { after: walk.lastId, inverted: walk.inverted };
 			if (walk.inverted) list.ordered = false;
 		}
 	};
 	if (!stored.initialized || stored.ordered !== true) {
 		// The first poll, or a list that does not come newest first (or not known yet): the whole list, continued across polls.
 		const from = stored.walk?.after ?? null;
-		finishWalk(await run.walkList(from, 'full', seen, stored.walk?.inverted ?? false), from);
+		finishWalk(await run.walkList(from, 'full', seen, stored.walk?.inverted ?? false));
 	} else {
 		// Newest first: the top of the list until a page holds nothing new, plus an occasional whole walk.
 		const head = await run.walkList(null, 'head', seen, false);
-		if (head.complete) finishWalk(head, null);
+		if (head.complete) finishWalk(head);
 		else if (!run.halted && (stored.walk !== null || Date.now() - stored.sweptAt >= SWEEP_INTERVAL_MS)) {
 			const from = stored.walk?.after ?? head.lastId;
-			finishWalk(await run.walkList(from, 'full', seen, (stored.walk?.inverted ?? false) || head.inverted), from);
+			finishWalk(await run.walkList(from, 'full', seen, (stored.walk?.inverted ?? false) || head.inverted));
 		} else if (head.inverted) list.ordered = false;
 	}
 	if (run.newestSeen > 0) list.head = run.newestSeen;
@@ -541,7 +543,8 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 	session.close(fires.map(({ task, value }) => [task.id, value]));
 
 	const items = fires.sort((a, b) => finishedMs(a.task) - finishedMs(b.task)).map(({ item }) => item);
-	if (items.length === 0) {
+	// A 429 in the activation poll does not fail the user's "Activate" click: nothing is lost, a later poll continues.
+	if (items.length === 0 && !(run.rateLimited && session.isFirst)) {
 		const failure = run.failure();
 		if (failure) throw failure;
 	}

@@ -38,7 +38,7 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
  * Both default to the node's behaviour: the execution's own cancel signal, and 429 retried.
  */
 export interface ClientBehaviour {
-	/** Aborts every request, body and retry wait of this client (on top of the execution's own cancel signal). */
+	/** Aborts every request, body and retry wait of this client (used instead of the execution's cancel signal, which poll contexts lack). */
 	signal?: AbortSignal;
 	/** false: a 429 is returned at once instead of retried (the caller decides when to ask again). */
 	retryRateLimited?: boolean;

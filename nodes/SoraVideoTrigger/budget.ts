@@ -4,6 +4,11 @@
  * next poll on the next tick whether or not this one has ended. So a poll stops starting work when its
  * budget is spent, and everything still in flight (requests, retry waits, a download) is aborted then.
  */
+import { setMaxListeners } from 'events';
+
+/** Every request in flight listens to the budget's signal (up to 50 at once, plus their retry waits). */
+const SIGNAL_LISTENERS = 500;
+
 export class PollBudget {
 	readonly startedAt: number;
 	readonly deadline: number;
@@ -14,6 +19,7 @@ export class PollBudget {
 	constructor(readonly ms: number, now = Date.now()) {
 		this.startedAt = now;
 		this.deadline = now + ms;
+		setMaxListeners(SIGNAL_LISTENERS, this.controller.signal);
 		this.timer = setTimeout(() => this.controller.abort(), Math.max(0, ms));
 		this.timer.unref?.();
 	}

@@ -29,6 +29,20 @@ async function freePort(): Promise<number> {
 	return port;
 }
 
+/** A free port at least 3 away from `other` (which is not listening yet, so the system may hand it out again). */
+async function freePortAwayFrom(other: number): Promise<number> {
+	const holders = [createServer(), createServer()];
+	try {
+		await Promise.all(holders.map(async (server) => await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+		const ports = holders.map((server) => (server.address() as { port: number }).port);
+		const port = ports.find((candidate) => Math.abs(candidate - other) > 2);
+		if (port === undefined) throw new Error(`no free port away from ${other}`);
+		return port;
+	} finally {
+		await Promise.all(holders.map(async (server) => await new Promise<void>((resolve) => server.close(() => resolve()))));
+	}
+}
+
 function sha256(buffer: Buffer): string {
 	return createHash('sha256').update(buffer).digest('hex');
 }
@@ -246,4 +260,131 @@ describe('the trigger under `n8n start`, across a restart', () => {
 		const failedItem = (await n8n.executions('e2eSlack00000001'))[2].nodes['Sora Video Trigger'].items[0];
 		expect(failedItem.json.error).toEqual({ code: 'video_generation_failed', message: 'The video could not be generated: content policy violation' });
 	}, 600_000);
+});
+
+describe('the trigger when its polls take longer than the interval, in both of n8n\'s engines at once', () => {
+	/** n8n's default engine, and its durable scheduler with a poll timeout above the 1-minute interval (so its polls can overlap too). */
+	const ENGINES = [
+		{ prefix: 'legacy', env: {} },
+		{
+			prefix: 'durable',
+			env: { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true', N8N_SCHEDULER_POLL_TIMEOUT: '150', N8N_SCHEDULER_LEASE_DURATION: '180' },
+		},
+	] as const;
+	const instances: N8nInstance[] = [];
+
+	beforeAll(async () => {
+		const runtime = await ensureRuntime();
+		// Each instance also uses port + 1 (task runners), so the two must not be neighbours.
+		const first = await freePort();
+		for (const [index, engine] of ENGINES.entries()) {
+			instances.push(await prepareInstance(runtime, join(REPO_ROOT, '.cache', 'e2e', `n8n-${engine.prefix}`), index === 0 ? first : await freePortAwayFrom(first)));
+		}
+	}, 300_000);
+
+	afterAll(async () => {
+		for (const instance of instances) await instance.stopServer();
+	});
+
+	const statusCalls = (taskId: string) => sim.requests.filter((request) => request.path === `/voidai/v1/videos/${taskId}`).length;
+	const contentCalls = (taskId: string) => sim.requests.filter((request) => request.path === `/voidai/v1/videos/${taskId}/content`).length;
+
+	function triggerWorkflow(id: string, nodeId: string, credential: { id: string; name: string }, taskIds: string, pollTimeBudget: number): object {
+		return {
+			id,
+			name: `e2e ${id}`,
+			nodes: [
+				{
+					id: nodeId,
+					name: 'Sora Video Trigger',
+					type: 'n8n-nodes-sora-video.soraVideoTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {
+						pollTimes: { item: [{ mode: 'everyMinute' }] },
+						provider: 'voidAi',
+						watch: 'taskIds',
+						taskIds,
+						events: ['completed'],
+						download: true,
+						variant: 'video',
+						binaryPropertyName: 'data',
+						options: { pollTimeBudget },
+					},
+					credentials: { voidAiApi: credential },
+				},
+			],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		};
+	}
+
+	async function firedItems(instance: N8nInstance, workflowId: string): Promise<Array<{ status: string; items: NodeRun['items'] }>> {
+		return (await instance.executions(workflowId)).map((execution) => ({ status: execution.status, items: execution.nodes['Sora Video Trigger']?.items ?? [] }));
+	}
+
+	/**
+	 * A 70 s download (the simulator sends 10 KB/s) with a 150 s Poll Time Budget: the poll that downloads it is still
+	 * running when the next one starts. And two 6 s downloads with a 10 s budget: the second does not fit and is carried.
+	 */
+	async function scenario(instance: N8nInstance, prefix: string, env: NodeJS.ProcessEnv, index: number): Promise<void> {
+		const slow = `${prefix}_slow`;
+		const parts = [`${prefix}_c1`, `${prefix}_c2`];
+		// Never finishes: each poll asks about it, which shows when a poll has run.
+		const idle = [`${prefix}_idle1`, `${prefix}_idle2`];
+		for (const id of idle) sim.addTask({ id, forced: 'in_progress' });
+		sim.addTask({ id: slow, forced: 'in_progress', contentBytes: 700_000, faults: [{ type: 'slow', bytesPerSecond: 10_000 }] });
+		for (const id of parts) sim.addTask({ id, forced: 'in_progress', contentBytes: 300_000, faults: [{ type: 'slow', bytesPerSecond: 50_000 }] });
+		const credential = { id: `e2eOverrunCred0${index}`, name: `${prefix} VoidAI` };
+		const overrunId = `e2eOverrunFlow0${index}`;
+		const budgetId = `e2eBudgetFlow00${index}`;
+		await instance.importCredentials([simulatorCredential(sim, 'voidai', 'voidAiApi', credential.id, credential.name)]);
+		await instance.importWorkflow(triggerWorkflow(overrunId, `5b0d1c2e-0000-4000-8000-00000000010${index}`, credential, `${slow}\n${idle[0]}`, 150));
+		await instance.importWorkflow(triggerWorkflow(budgetId, `5b0d1c2e-0000-4000-8000-00000000020${index}`, credential, [...parts, idle[1]].join('\n'), 10));
+		await instance.publish(overrunId);
+		await instance.publish(budgetId);
+		await instance.startServer(env);
+
+		// The activation polls check the tasks (running) and download nothing.
+		await waitFor(async () => (statusCalls(slow) >= 1 && statusCalls(parts[0]) >= 1 ? true : undefined), `${prefix}: activation polls`, 120_000, 1000);
+		for (const id of [slow, ...parts]) sim.setStatus(id, 'completed');
+		const fired = async (workflowId: string) => (await firedItems(instance, workflowId)).flatMap((execution) => execution.items);
+		await waitFor(async () => ((await fired(overrunId)).length >= 1 ? true : undefined), `${prefix}: the slow task to fire`, 300_000, 2000);
+		await waitFor(async () => ((await fired(budgetId)).length >= 2 ? true : undefined), `${prefix}: both carried tasks to fire`, 300_000, 2000);
+		// One more poll of each workflow after the last file arrived: nothing fires again.
+		const polled = idle.map(statusCalls);
+		await waitFor(async () => (idle.every((id, at) => statusCalls(id) > polled[at]) ? true : undefined), `${prefix}: one more poll`, 120_000, 1000);
+		const log = instance.log;
+		await instance.stopServer();
+
+		const overrun = await firedItems(instance, overrunId);
+		expect(overrun.map((execution) => execution.status)).toEqual(['success']);
+		expect(overrun[0].items.map((item) => [item.json.id, item.json.event, item.binary?.data?.bytes])).toEqual([[slow, 'completed', 700_000]]);
+		expect(sha256(readFileSync(instance.binaryPath(String(overrun[0].items[0].binary?.data?.id))))).toBe(sha256(contentBytes(slow, 'video', 700_000)));
+		expect(contentCalls(slow)).toBe(1);
+		// The activation poll, the poll that downloaded it, and at least one poll that started while it downloaded.
+		expect(statusCalls(slow)).toBeGreaterThanOrEqual(3);
+
+		const budget = await firedItems(instance, budgetId);
+		expect(budget.every((execution) => execution.status === 'success')).toBe(true);
+		const items = budget.flatMap((execution) => execution.items);
+		expect(items.map((item) => item.json.id).sort()).toEqual(parts);
+		for (const item of items) {
+			expect(item.json.downloadError).toBeUndefined();
+			const id = String(item.json.id);
+			expect(readFileSync(instance.binaryPath(String(item.binary?.data?.id))).equals(contentBytes(id, 'video', 300_000))).toBe(true);
+		}
+		// The budget cut a download short; the next poll downloaded it again, whole, and fired it once.
+		expect(contentCalls(parts[0]) + contentCalls(parts[1])).toBeGreaterThanOrEqual(3);
+
+		expect(log).not.toContain('Poll exceeded its timeout');
+		if (env.N8N_SCHEDULER_ENABLED) {
+			const [{ polls }] = await instance.query("SELECT count(*) AS polls FROM scheduled_task WHERE taskType = 'workflow:poll-trigger' AND status = 'succeeded'");
+			expect(Number(polls)).toBeGreaterThanOrEqual(3);
+		}
+	}
+
+	it('fires each task once and downloads it once; a download that does not fit the budget fires on a later poll', async () => {
+		await Promise.all(ENGINES.map(async (engine, index) => await scenario(instances[index], engine.prefix, engine.env, index)));
+	}, 900_000);
 });

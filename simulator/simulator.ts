@@ -5,7 +5,8 @@
  * Paths: /<dialect>/v1/videos/..., and /opeai/api/videos/... for OpeAI's frontend-token mode.
  * The same task store answers every dialect, each in its own words.
  * Control (for tests and demos, no key): POST /_sim/tasks {task}, POST /_sim/tasks/<id>/status {status},
- * POST /_sim/tasks/<id>/faults {fault}, GET /_sim/requests, POST /_sim/reset.
+ * POST /_sim/tasks/<id>/faults {fault}, POST /_sim/gateway {behaviour} (how the whole gateway behaves, see
+ * GatewayBehaviour), GET /_sim/requests, POST /_sim/reset.
  * A second listener plays a storage bucket on another origin: GET /files/<id>/<variant>, no key needed.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'http';
@@ -37,7 +38,26 @@ export type Fault =
 	/** Content: answer 302 to another origin's URL (which serves the file without asking for a key). */
 	| { type: 'redirect'; location: string }
 	/** Content: answer 302 to this simulator's own storage origin (another port, so another origin). */
-	| { type: 'redirectToStorage' };
+	| { type: 'redirectToStorage' }
+	/** Status and content: 403, as for a task of another account, for every request. */
+	| { type: 'forbidden' };
+
+/**
+ * How the whole gateway behaves, as real gateways do in ways our code does not choose. Every field is
+ * optional; `POST /_sim/gateway` merges what it is given, `null` switching a behaviour off.
+ */
+export interface GatewayBehaviour {
+	/** `GET /videos` order: `honour` the `order` query (default), always `asc` (oldest first), or `ignore` it (a fixed order by id hash). */
+	listOrder?: 'honour' | 'asc' | 'ignore';
+	/** Every task reports this `created_at` (epoch seconds); the list then sorts ties by id, ascending. */
+	equalCreatedAt?: number | null;
+	/** Every status call (`GET /videos/{id}`) answers 429 with this Retry-After (seconds). */
+	rateLimitStatus?: { retryAfter: number } | null;
+	/** Every content download is sent at this speed. */
+	slowContent?: { bytesPerSecond: number } | null;
+	/** Tasks left out of `GET /videos` (listed later, once removed from here). */
+	hiddenFromList?: string[];
+}
 
 export interface SimTask {
 	id: string;
@@ -140,6 +160,8 @@ export class ProviderSimulator {
 	storageUrl = '';
 	/** Requests the storage origin received, with the headers it was sent. */
 	readonly storageRequests: SimRequest[] = [];
+	/** Gateway-wide behaviour (see GatewayBehaviour); tests may also set it directly. */
+	gateway: GatewayBehaviour = {};
 
 	constructor(readonly options: SimulatorOptions) {}
 
@@ -178,6 +200,18 @@ export class ProviderSimulator {
 		if (!task) throw new Error(`no task ${id}`);
 		task.forced = status;
 		if (status === 'completed' || status === 'failed') task.outcome = status;
+	}
+
+	/** Merges gateway behaviour; a `null` field switches it off. */
+	setGateway(behaviour: GatewayBehaviour): void {
+		const merged: Record<string, unknown> = { ...this.gateway, ...behaviour };
+		for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+		this.gateway = merged as GatewayBehaviour;
+	}
+
+	/** `created_at` as the gateway reports it. */
+	private reportedCreatedAt(task: SimTask): number {
+		return this.gateway.equalCreatedAt ?? Math.floor(task.createdAt);
 	}
 
 	statusOf(task: SimTask): SimStatus {
@@ -256,6 +290,10 @@ export class ProviderSimulator {
 			this.setStatus(decodeURIComponent(status[1]), (body as { status: SimStatus }).status);
 			return this.json(res, 200, { ok: true });
 		}
+		if (req.method === 'POST' && path === '/_sim/gateway') {
+			this.setGateway(body as GatewayBehaviour);
+			return this.json(res, 200, this.gateway);
+		}
 		const faults = /^\/_sim\/tasks\/([^/]+)\/faults$/.exec(path);
 		if (req.method === 'POST' && faults && this.tasks.has(decodeURIComponent(faults[1]))) {
 			this.tasks.get(decodeURIComponent(faults[1]))?.faults.push(body as Fault);
@@ -308,6 +346,10 @@ export class ProviderSimulator {
 	private applyFault(res: ServerResponse, task: SimTask, forContent: boolean): Fault | undefined {
 		const fault = task.faults[0];
 		if (!fault) return undefined;
+		if (fault.type === 'forbidden') {
+			this.json(res, 403, { error: { message: 'You do not have access to this video', type: 'invalid_request_error', code: 'forbidden' } });
+			return fault;
+		}
 		if (fault.type === 'rateLimit' || fault.type === 'unavailable') {
 			fault.times--;
 			if (fault.times <= 0) task.faults.shift();
@@ -329,7 +371,7 @@ export class ProviderSimulator {
 		if (dialect === 'opeai') {
 			const words: Record<SimStatus, string> = { queued: 'QUEUED', in_progress: 'IN_PROGRESS', completed: 'SUCCESS', failed: 'FAILURE' };
 			// The documented object; on failure new-api's task table adds `fail_reason`.
-			const base = { id: task.id, status: words[status], model: task.model, created_at: Math.floor(task.createdAt), object: 'video', prompt: task.prompt, size: task.size };
+			const base = { id: task.id, status: words[status], model: task.model, created_at: this.reportedCreatedAt(task), object: 'video', prompt: task.prompt, size: task.size };
 			return status === 'failed' ? { ...base, fail_reason: task.failReason } : base;
 		}
 		if (dialect === 'newapi') {
@@ -341,7 +383,7 @@ export class ProviderSimulator {
 				url: status === 'completed' ? `${this.url}/newapi/v1/videos/${task.id}/content` : '',
 				format: 'mp4',
 				fail_reason: status === 'failed' ? task.failReason : '',
-				submit_time: Math.floor(task.createdAt),
+				submit_time: this.reportedCreatedAt(task),
 				finish_time: completedAt ?? 0,
 			};
 		}
@@ -351,7 +393,7 @@ export class ProviderSimulator {
 			model: task.model,
 			status,
 			progress,
-			created_at: Math.floor(task.createdAt),
+			created_at: this.reportedCreatedAt(task),
 			completed_at: completedAt,
 			expires_at: task.expiresAt,
 			size: task.size,
@@ -364,6 +406,10 @@ export class ProviderSimulator {
 
 	private status(res: ServerResponse, dialect: Dialect, id: string): void {
 		const task = this.tasks.get(id);
+		if (this.gateway.rateLimitStatus) {
+			res.setHeader('Retry-After', String(this.gateway.rateLimitStatus.retryAfter));
+			return this.json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
+		}
 		if (!task) return this.notFound(res, dialect, false);
 		if (this.applyFault(res, task, false)) return;
 		const body = this.taskObject(dialect, task);
@@ -374,8 +420,8 @@ export class ProviderSimulator {
 		if (dialect !== 'voidai' && dialect !== 'openai') {
 			return this.json(res, 404, { error: { message: 'Invalid URL (GET /v1/videos)', type: 'invalid_request_error' } });
 		}
-		const order = query.order === 'asc' ? 1 : -1;
-		const all = [...this.tasks.values()].sort((a, b) => order * (a.createdAt - b.createdAt));
+		const hidden = new Set(this.gateway.hiddenFromList ?? []);
+		const all = [...this.tasks.values()].filter((task) => !hidden.has(task.id)).sort(this.listComparator(query.order));
 		let start = 0;
 		if (query.after) {
 			const index = all.findIndex((task) => task.id === query.after);
@@ -390,6 +436,28 @@ export class ProviderSimulator {
 			last_id: page[page.length - 1]?.id ?? null,
 			has_more: start + page.length < all.length,
 		});
+	}
+
+	/** The list's order, as the gateway behaviour says. */
+	private listComparator(requested: string | undefined): (a: SimTask, b: SimTask) => number {
+		const mode = this.gateway.listOrder ?? 'honour';
+		if (mode === 'ignore') {
+			const hash = (id: string) => {
+				let h = 2166136261;
+				for (const char of id) h = Math.imul(h ^ char.charCodeAt(0), 16777619);
+				// Mix, so IDs that differ in one character land far apart.
+				h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+				h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+				return (h ^ (h >>> 16)) >>> 0;
+			};
+			return (a, b) => hash(a.id) - hash(b.id) || (a.id < b.id ? -1 : 1);
+		}
+		const direction = mode === 'asc' || requested === 'asc' ? 1 : -1;
+		if (this.gateway.equalCreatedAt !== undefined) {
+			// Equal timestamps: the database breaks ties by id, whatever the order asked for.
+			return (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+		}
+		return (a, b) => direction * (a.createdAt - b.createdAt);
 	}
 
 	private notFound(res: ServerResponse, dialect: Dialect, content: boolean): void {
@@ -436,7 +504,7 @@ export class ProviderSimulator {
 		const task = this.tasks.get(id);
 		if (!task) return this.notFound(res, dialect, true);
 		const fault = this.applyFault(res, task, true);
-		if (fault && (fault.type === 'rateLimit' || fault.type === 'unavailable')) return;
+		if (fault && (fault.type === 'rateLimit' || fault.type === 'unavailable' || fault.type === 'forbidden')) return;
 		if (this.statusOf(task) !== 'completed') return this.notReady(res, dialect, task);
 		if (task.expiresAt !== null && this.now() >= task.expiresAt) {
 			if (dialect === 'ezmodel') return this.json(res, 404, { error: { message: 'Video has expired', code: 'video_expired' } });
@@ -474,7 +542,8 @@ export class ProviderSimulator {
 		} else {
 			res.writeHead(200, headers);
 		}
-		this.stream(res, task, variant, size, start, fault);
+		const slow = this.gateway.slowContent;
+		this.stream(res, task, variant, size, start, fault ?? (slow ? { type: 'slow', bytesPerSecond: slow.bytesPerSecond } : undefined));
 	}
 
 	/** Streams the content in chunks, honouring backpressure, cut, stall and slow faults. */
@@ -489,6 +558,8 @@ export class ProviderSimulator {
 		const chunkSize = fault?.type === 'slow' ? Math.max(1, Math.floor(fault.bytesPerSecond / 10)) : BLOCK;
 		const delay = fault?.type === 'slow' ? 100 : 0;
 		const writeMore = (): void => {
+			// The client went away (a download aborted mid-body): stop sending.
+			if (res.destroyed) return;
 			while (offset < stopAt) {
 				const length = Math.min(chunkSize, BLOCK, stopAt - offset);
 				const ok = res.write(contentSlice(task.id, variant, offset, length));

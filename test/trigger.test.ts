@@ -46,6 +46,19 @@ function statusRequests(): number {
 	return sim.requests.filter((request) => /\/videos\/[^/]+$/.test(request.path)).length;
 }
 
+function contentRequests(taskId?: string): number {
+	return sim.requests.filter((request) => /\/videos\/[^/]+\/content$/.test(request.path) && (!taskId || request.path.includes(`/videos/${taskId}/`))).length;
+}
+
+/** The activation poll: n8n awaits it inside the user's "Activate" click, so it downloads nothing. */
+async function activate(t: PollHarness): Promise<INodeExecutionData[][] | null> {
+	return await t.poll();
+}
+
+async function delay(ms: number): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The trigger's state inside the workflow static data (`getWorkflowStaticData('node')`). */
 function rememberedBy(harness: PollHarness): unknown {
 	return (harness.staticData['node:Sora Video Trigger'] as IDataObject | undefined)?.soraVideoTrigger;
@@ -123,10 +136,13 @@ describe('watching task IDs', () => {
 		expect(sim.requests.map((request) => request.path)).toEqual(['/voidai/v1/videos/ok']);
 	});
 
-	it('attaches the file when Download is on: exact bytes and MIME type', async () => {
+	it('attaches the file when Download is on: exact bytes and MIME type; the activation poll downloads nothing', async () => {
 		sim.addTask({ id: 'a', forced: 'completed', contentBytes: 700_001 });
 		const t = await trigger('ezmodel', { watch: 'taskIds', taskIds: 'a', download: true, variant: 'video', binaryPropertyName: 'video' });
+		expect(await activate(t)).toBeNull();
+		expect(contentRequests()).toBe(0);
 		const result = await t.poll();
+		expect(result?.[0]).toHaveLength(1);
 		const item = result?.[0][0] as INodeExecutionData;
 		expect(item.json).toMatchObject({ id: 'a', event: 'completed' });
 		expect(item.binary?.video).toMatchObject({ mimeType: 'video/mp4', fileName: 'video.mp4' });
@@ -136,6 +152,7 @@ describe('watching task IDs', () => {
 	it('a thumbnail variant from a provider that offers it', async () => {
 		sim.addTask({ id: 'a', forced: 'completed' });
 		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a', download: true, variant: 'thumbnail', binaryPropertyName: 'data' });
+		await activate(t);
 		const item = (await t.poll())?.[0][0] as INodeExecutionData;
 		expect(item.binary?.data).toMatchObject({ mimeType: 'image/webp', fileName: 'a_thumbnail.webp' });
 		expect(Buffer.compare(await readBinary(item), contentBytes('a', 'thumbnail', 2048))).toBe(0);
@@ -145,6 +162,7 @@ describe('watching task IDs', () => {
 		sim.addTask({ id: 'old', forced: 'completed', expiresAt: 1 });
 		sim.addTask({ id: 'new', forced: 'completed' });
 		const t = await trigger('ezmodel', { watch: 'taskIds', taskIds: 'old, new', download: true, variant: 'video', binaryPropertyName: 'data' });
+		await activate(t);
 		const items = (await t.poll())?.[0] ?? [];
 		const byId = Object.fromEntries(items.map((item) => [item.json.id, item]));
 		expect(byId.old.json.downloadError).toBe('The content of task "old" expired at 1970-01-01T00:00:01.000Z');
@@ -156,6 +174,7 @@ describe('watching task IDs', () => {
 	it('a download cut short is not fired now, and fires once (with the whole file) on the next poll', async () => {
 		sim.addTask({ id: 'a', forced: 'completed', contentBytes: 500_000, faults: [{ type: 'cut', bytes: 100_000, times: 1 }] });
 		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a', download: true, variant: 'video', binaryPropertyName: 'data' });
+		await activate(t);
 		await expect(t.poll()).rejects.toThrow(/The download of task "a"/);
 		const item = (await t.poll())?.[0][0] as INodeExecutionData;
 		expect(Buffer.compare(await readBinary(item), contentBytes('a', 'video', 500_000))).toBe(0);
@@ -165,8 +184,11 @@ describe('watching task IDs', () => {
 	it('1,000 watched tasks: at most one request per running task, finished tasks cost nothing later', async () => {
 		const ids = Array.from({ length: 1000 }, (_, i) => `task_${i}`);
 		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
-		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join('\n'), options: { retries: 0, maxConcurrentRequests: 10 } });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join('\n'), options: { retries: 0, maxConcurrentRequests: 10, pollTimeBudget: 120 } });
 
+		// The activation poll may stop at its 15 s on a busy machine; the next poll checks the rest, then everything.
+		expect(await activate(t)).toBeNull();
+		sim.requests.length = 0;
 		expect(await t.poll()).toBeNull();
 		expect(statusRequests()).toBe(1000);
 
@@ -178,7 +200,7 @@ describe('watching task IDs', () => {
 		sim.requests.length = 0;
 		expect(await t.poll()).toBeNull();
 		expect(statusRequests()).toBe(600);
-	});
+	}, 120_000);
 });
 
 describe('watching all tasks', () => {
@@ -230,7 +252,7 @@ describe('watching all tasks', () => {
 
 	it('static data stays bounded after thousands of finished tasks', async () => {
 		seed(3000, 0);
-		const t = await trigger('voidai', { watch: 'all' });
+		const t = await trigger('voidai', { watch: 'all', options: { retries: 0, pollTimeBudget: 120 } });
 		expect(await t.poll()).toBeNull();
 		for (const id of sim.tasks.keys()) sim.setStatus(id, 'completed');
 		expect((await t.poll())?.[0]).toHaveLength(3000);
@@ -238,7 +260,7 @@ describe('watching all tasks', () => {
 		expect(Object.keys(state.pending)).toHaveLength(0);
 		expect(Object.keys(state.done).length).toBeLessThanOrEqual(2000);
 		expect(await t.poll()).toBeNull();
-	});
+	}, 120_000);
 });
 
 describe('manual test ("Fetch Test Event")', () => {
@@ -247,6 +269,7 @@ describe('manual test ("Fetch Test Event")', () => {
 		sim.addTask({ id: 'newer', forced: 'completed', createdAt: 1_700_000_000, finishesAt: 1_700_000_500 });
 		sim.addTask({ id: 'running', forced: 'in_progress' });
 		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'older, newer, running', download: true, variant: 'video', binaryPropertyName: 'data' });
+		await activate(t);
 		expect(await t.poll()).not.toBeNull();
 		sim.addTask({ id: 'latest', forced: 'completed', createdAt: 1_700_000_000, finishesAt: 1_700_000_900 });
 		const watched = 'older, newer, running, latest';
@@ -257,6 +280,7 @@ describe('manual test ("Fetch Test Event")', () => {
 		expect(fired(result)).toEqual([['latest', 'completed']]);
 		expect(result?.[0][0].binary?.data.mimeType).toBe('video/mp4');
 		expect(JSON.stringify(t2.staticData)).toBe(before);
+		await activate(t2);
 		// The real poll still fires the new one, once: testing swallowed nothing.
 		expect(fired(await t2.poll())).toEqual([['latest', 'completed']]);
 		expect(await t2.poll()).toBeNull();
@@ -309,4 +333,299 @@ describe('clear errors, not silence', () => {
 		await expect(t.poll()).rejects.toThrow('OpeAI does not offer the "spritesheet" variant');
 		expect(sim.requests).toHaveLength(0);
 	});
+});
+
+describe('polls that overlap (n8n does not wait for one poll before starting the next)', () => {
+	const downloadParams = { watch: 'taskIds', taskIds: 'a', download: true, variant: 'video', binaryPropertyName: 'data' };
+
+	it('default engine: polls started while a slow download runs share the static data; one item, one download', async () => {
+		sim.addTask({ id: 'a', forced: 'in_progress', contentBytes: 300_000, faults: [{ type: 'slow', bytesPerSecond: 300_000 }] });
+		const t = await trigger('voidai', downloadParams);
+		expect(await activate(t)).toBeNull();
+		sim.setStatus('a', 'completed');
+		const first = t.poll();
+		await delay(250);
+		const second = t.poll();
+		await delay(250);
+		const third = t.poll();
+		const results = await Promise.all([first, second, third]);
+		expect(results.flatMap((result) => fired(result))).toEqual([['a', 'completed']]);
+		expect(contentRequests('a')).toBe(1);
+		const item = results.find((result) => result !== null)?.[0][0] as INodeExecutionData;
+		expect(Buffer.compare(await readBinary(item), contentBytes('a', 'video', 300_000))).toBe(0);
+		expect(await t.poll()).toBeNull();
+		expect(contentRequests('a')).toBe(1);
+	});
+
+	it('durable scheduler: each poll has its own copy of the static data; still one item, one download, and the saved state keeps it', async () => {
+		sim.addTask({ id: 'a', forced: 'in_progress', contentBytes: 300_000, faults: [{ type: 'slow', bytesPerSecond: 300_000 }] });
+		const t = await trigger('voidai', downloadParams);
+		expect(await t.durablePoll(36_000)).toBeNull();
+		sim.setStatus('a', 'completed');
+		const first = t.durablePoll(36_000);
+		await delay(300);
+		const second = t.durablePoll(36_000);
+		const results = await Promise.all([first, second]);
+		expect(results.flatMap((result) => fired(result))).toEqual([['a', 'completed']]);
+		expect(contentRequests('a')).toBe(1);
+		expect(await t.durablePoll(36_000)).toBeNull();
+		expect(JSON.stringify(t.savedStaticData)).toContain('"a"');
+	});
+
+	it('many concurrent polls in All Tasks mode fire each new task once', async () => {
+		for (let i = 0; i < 30; i++) sim.addTask({ id: `v${i}`, createdAt: 1_700_000_000 + i, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'all', events: ['completed', 'failed'] });
+		expect(await activate(t)).toBeNull();
+		for (let i = 0; i < 30; i += 2) sim.setStatus(`v${i}`, i % 4 === 0 ? 'completed' : 'failed');
+		sim.addTask({ id: 'fresh', createdAt: 1_800_000_000, forced: 'completed' });
+		const results = await Promise.all(Array.from({ length: 5 }, async () => await t.poll()));
+		const ids = results.flatMap((result) => fired(result)).map(([id]) => id);
+		expect(ids.sort()).toEqual([...Array.from({ length: 15 }, (_, k) => `v${k * 2}`), 'fresh'].sort());
+		expect(await t.poll()).toBeNull();
+	});
+});
+
+describe('every poll ends within its time budget', () => {
+	it('downloads that do not fit are carried to the next poll, which fires them once, with the whole file', async () => {
+		for (const id of ['a', 'b', 'c']) sim.addTask({ id, forced: 'in_progress', contentBytes: 240_000, faults: [{ type: 'slow', bytesPerSecond: 400_000 }] });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a, b, c', download: true, variant: 'video', binaryPropertyName: 'data', options: { retries: 0, pollTimeBudget: 1 } });
+		expect(await activate(t)).toBeNull();
+		for (const id of ['a', 'b', 'c']) sim.setStatus(id, 'completed');
+		const seen: string[] = [];
+		for (let i = 0; i < 8 && seen.length < 3; i++) {
+			const started = Date.now();
+			const result = await t.poll();
+			expect(Date.now() - started).toBeLessThan(3000);
+			for (const item of result?.[0] ?? []) {
+				seen.push(String(item.json.id));
+				expect(item.json.downloadError).toBeUndefined();
+				expect(Buffer.compare(await readBinary(item), contentBytes(String(item.json.id), 'video', 240_000))).toBe(0);
+			}
+		}
+		expect(seen.sort()).toEqual(['a', 'b', 'c']);
+		expect(await t.poll()).toBeNull();
+	});
+
+	it('status checks that do not fit continue where the last poll stopped; each task fires once', async () => {
+		const ids = Array.from({ length: 60 }, (_, i) => `t${i}`);
+		for (const id of ids) sim.addTask({ id, forced: 'completed' });
+		sim.options.latencyMs = 40;
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join(','), options: { retries: 0, pollTimeBudget: 1, maxConcurrentRequests: 2 } });
+		const seen: string[] = [];
+		let polls = 0;
+		while (seen.length < ids.length && polls < 20) {
+			polls++;
+			seen.push(...fired(await t.poll()).map(([id]) => String(id)));
+		}
+		expect(polls).toBeGreaterThan(1);
+		expect(seen.sort()).toEqual([...ids].sort());
+		expect(await t.poll()).toBeNull();
+	});
+
+	it('a file that never fits fires its event after three tries, saying why, instead of never', async () => {
+		sim.addTask({ id: 'huge', forced: 'completed', contentBytes: 2_000_000, faults: [{ type: 'slow', bytesPerSecond: 200_000 }] });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'huge', download: true, variant: 'video', binaryPropertyName: 'data', options: { retries: 0, pollTimeBudget: 1 } });
+		await activate(t);
+		expect(await t.poll()).toBeNull();
+		expect(await t.poll()).toBeNull();
+		const result = await t.poll();
+		expect(fired(result)).toEqual([['huge', 'completed']]);
+		expect(result?.[0][0].binary).toBeUndefined();
+		expect(result?.[0][0].json.downloadError).toMatch(/did not finish within the trigger's poll time budget \(1 s\) in 3 polls/);
+		expect(await t.poll()).toBeNull();
+	});
+
+	it('a carried download survives a restart and fires once', async () => {
+		sim.addTask({ id: 'a', forced: 'completed', contentBytes: 100_000 });
+		const before = await trigger('voidai', { watch: 'taskIds', taskIds: 'a', download: true, variant: 'video', binaryPropertyName: 'data' });
+		expect(await activate(before)).toBeNull();
+		const after = await trigger('voidai', { watch: 'taskIds', taskIds: 'a', download: true, variant: 'video', binaryPropertyName: 'data' }, persisted(before));
+		expect(await activate(after)).toBeNull();
+		expect(fired(await after.poll())).toEqual([['a', 'completed']]);
+		expect(await after.poll()).toBeNull();
+	});
+});
+
+describe('rate limits (429) stop the poll as a whole', () => {
+	it('429 on every status call: one request, a clear error, nothing sent before Retry-After, then each task fires once', async () => {
+		const ids = Array.from({ length: 50 }, (_, i) => `t${i}`);
+		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join(','), options: { retries: 3, retryDelay: 1 } });
+		expect(await activate(t)).toBeNull();
+		for (const id of ids.slice(0, 20)) sim.setStatus(id, 'completed');
+		sim.setGateway({ rateLimitStatus: { retryAfter: 1 } });
+		sim.requests.length = 0;
+		const error = (await t.poll().catch((caught: unknown) => caught)) as Error & { failure?: { cause: string; retryAfterMs?: number } };
+		expect(error.message).toMatch(/^VoidAI is rate limiting requests \(HTTP 429\): the trigger stopped this poll and continues from .* \(the provider's Retry-After\)$/);
+		expect(error.failure?.cause).toBe('rate-limited');
+		expect(sim.requests).toHaveLength(1);
+		expect(await t.poll()).toBeNull();
+		expect(sim.requests).toHaveLength(1);
+		sim.setGateway({ rateLimitStatus: null });
+		await delay(1100);
+		expect(fired(await t.poll()).map(([id]) => id).sort()).toEqual(ids.slice(0, 20).sort());
+		expect(await t.poll()).toBeNull();
+	});
+
+	it('a 429 in the activation poll does not fail the activation; the next poll continues', async () => {
+		sim.addTask({ id: 'a', forced: 'completed' });
+		sim.setGateway({ rateLimitStatus: { retryAfter: 0 } });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a' });
+		expect(await activate(t)).toBeNull();
+		expect(sim.requests).toHaveLength(1);
+		sim.setGateway({ rateLimitStatus: null });
+		expect(fired(await t.poll())).toEqual([['a', 'completed']]);
+	});
+
+	it('All Tasks: the list works, status calls are rate limited: lookups wait, nothing is lost', async () => {
+		for (let i = 0; i < 150; i++) sim.addTask({ id: `v${String(i).padStart(3, '0')}`, createdAt: 1_700_000_000 + i, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'all' });
+		expect(await activate(t)).toBeNull();
+		sim.setStatus('v000', 'completed');
+		sim.setStatus('v149', 'completed');
+		sim.setGateway({ rateLimitStatus: { retryAfter: 0 } });
+		// v149 is on the first page: it fires; v000 needs a status call, which the 429 stops.
+		expect(fired(await t.poll())).toEqual([['v149', 'completed']]);
+		expect(statusRequests()).toBe(1);
+		sim.setGateway({ rateLimitStatus: null });
+		expect(fired(await t.poll())).toEqual([['v000', 'completed']]);
+		expect(await t.poll()).toBeNull();
+	});
+
+	it('a 429 while a completed task waits for its file: the poll stops, the next one downloads it once', async () => {
+		sim.addTask({ id: 'a', forced: 'completed' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a', download: true, variant: 'video', binaryPropertyName: 'data', options: { retries: 3, retryDelay: 1 } });
+		await activate(t);
+		sim.tasks.get('a')?.faults.push({ type: 'rateLimit', retryAfter: 0, times: 1 });
+		sim.requests.length = 0;
+		await expect(t.poll()).rejects.toThrow(/rate limiting requests \(HTTP 429\)/);
+		expect(sim.requests).toHaveLength(1);
+		const item = (await t.poll())?.[0][0] as INodeExecutionData;
+		expect(Buffer.compare(await readBinary(item), contentBytes('a', 'video', 256 * 1024))).toBe(0);
+		expect(contentRequests('a')).toBe(1);
+		expect(await t.poll()).toBeNull();
+	});
+});
+
+describe('403 concerns one task; 401 or 403 on every task is one clear error', () => {
+	it('a task of another account does not stop the others', async () => {
+		sim.addTask({ id: 'theirs', forced: 'completed', faults: [{ type: 'forbidden' }] });
+		sim.addTask({ id: 'b', forced: 'completed' });
+		sim.addTask({ id: 'c', forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'theirs, b, c' });
+		expect(fired(await t.poll())).toEqual([['b', 'completed']]);
+		await expect(t.poll()).rejects.toThrow('VoidAI refused access to the task "theirs" (HTTP 403)');
+		sim.setStatus('c', 'completed');
+		expect(fired(await t.poll())).toEqual([['c', 'completed']]);
+	});
+
+	it('every task refused: the provider\'s 403, once', async () => {
+		for (const id of ['x', 'y']) sim.addTask({ id, forced: 'completed', faults: [{ type: 'forbidden' }] });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'x, y' });
+		await expect(t.poll()).rejects.toThrow('VoidAI refused access (HTTP 403)');
+	});
+});
+
+describe('All Tasks mode is order-proof', () => {
+	function seed(total: number, finished: number): void {
+		for (let i = 0; i < total; i++) sim.addTask({ id: `v${String(i).padStart(4, '0')}`, createdAt: 1_700_000_000 + i, forced: i < finished ? 'completed' : 'in_progress' });
+	}
+
+	/**
+	 * After activation: some running tasks finish, new ones appear (finished and running); exactly those fire, once.
+	 * New IDs sort after the old ones, so a gateway that breaks ties by ID lists them last.
+	 */
+	async function scenario(listRequestsPerPoll?: (count: number) => void): Promise<void> {
+		seed(450, 100);
+		const t = await trigger('voidai', { watch: 'all' });
+		expect(await activate(t)).toBeNull();
+		sim.setStatus('v0120', 'completed');
+		sim.setStatus('v0449', 'completed');
+		sim.setStatus('v0180', 'failed');
+		sim.addTask({ id: 'x1', createdAt: 1_800_000_000, forced: 'completed' });
+		sim.addTask({ id: 'x2', createdAt: 1_800_000_001, forced: 'in_progress' });
+		sim.requests.length = 0;
+		expect(fired(await t.poll()).map(([id]) => id).sort()).toEqual(['v0120', 'v0449', 'x1']);
+		listRequestsPerPoll?.(sim.requests.filter((request) => request.path === '/voidai/v1/videos').length);
+		sim.setStatus('x2', 'completed');
+		sim.addTask({ id: 'x3', createdAt: 1_800_000_001, forced: 'completed' });
+		expect(fired(await t.poll()).map(([id]) => id).sort()).toEqual(['x2', 'x3']);
+		expect(await t.poll()).toBeNull();
+		const restarted = await trigger('voidai', { watch: 'all' }, persisted(t));
+		expect(await restarted.poll()).toBeNull();
+		expect(await restarted.poll()).toBeNull();
+	}
+
+	it('a gateway that honours order=desc: steady polls read only the pages they need', async () => {
+		await scenario((pages) => expect(pages).toBe(2));
+	});
+
+	it('a gateway that lists oldest first whatever is asked', async () => {
+		sim.setGateway({ listOrder: 'asc' });
+		await scenario((pages) => expect(pages).toBe(5));
+	});
+
+	it('a gateway that ignores `order` (its own fixed order)', async () => {
+		sim.setGateway({ listOrder: 'ignore' });
+		await scenario();
+	});
+
+	it('tasks sharing one created_at second (ties listed by id, across pages)', async () => {
+		sim.setGateway({ equalCreatedAt: 1_700_000_000 });
+		await scenario();
+	});
+
+	it('a task listed late, below tasks already seen, fires once (found by the hourly walk of the whole list)', async () => {
+		seed(250, 0);
+		sim.addTask({ id: 'late', createdAt: 1_700_000_050, forced: 'in_progress' });
+		sim.setGateway({ hiddenFromList: ['late'] });
+		const t = await trigger('voidai', { watch: 'all' });
+		expect(await activate(t)).toBeNull();
+		sim.setStatus('late', 'completed');
+		sim.setGateway({ hiddenFromList: [] });
+		expect(await t.poll()).toBeNull();
+		const realNow = Date.now.bind(Date);
+		const later = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 61 * 60 * 1000);
+		try {
+			expect(fired(await t.poll())).toEqual([['late', 'completed']]);
+			expect(await t.poll()).toBeNull();
+		} finally {
+			later.mockRestore();
+		}
+	});
+
+	it('a walk of the whole list spread over several polls survives the task it was to continue after disappearing', async () => {
+		sim.setGateway({ listOrder: 'asc' });
+		seed(600, 300);
+		sim.options.latencyMs = 400;
+		const t = await trigger('voidai', { watch: 'all', options: { retries: 0, pollTimeBudget: 1 } });
+		const state = () => rememberedBy(t) as { initialized: boolean; walk: { after: string | null } | null };
+		expect(await activate(t)).toBeNull();
+		expect(state().initialized).toBe(false);
+		const cursor = state().walk?.after;
+		expect(cursor).toMatch(/^v\d{4}$/);
+		sim.tasks.delete(String(cursor));
+		for (let i = 0; i < 20 && !state().initialized; i++) expect(await t.poll()).toBeNull();
+		expect(state().initialized).toBe(true);
+		sim.options.latencyMs = 0;
+		sim.setStatus('v0450', 'completed');
+		sim.addTask({ id: 'w1', createdAt: 1_800_000_000, forced: 'completed' });
+		const seen: unknown[] = [];
+		for (let i = 0; i < 5; i++) seen.push(...fired(await t.poll()).map(([id]) => id));
+		expect(seen.sort()).toEqual(['v0450', 'w1']);
+	}, 60_000);
+
+	it('static data stays within its bounds: 2,000 handled tasks, and forgotten ones never fire again on a full walk', async () => {
+		sim.setGateway({ listOrder: 'asc' });
+		seed(2600, 0);
+		const t = await trigger('voidai', { watch: 'all', options: { retries: 0, pollTimeBudget: 60 } });
+		expect(await activate(t)).toBeNull();
+		for (const id of sim.tasks.keys()) sim.setStatus(id, 'completed');
+		expect((await t.poll())?.[0]).toHaveLength(2600);
+		const state = rememberedBy(t) as { done: object; pending: object; horizon: number };
+		expect(Object.keys(state.done)).toHaveLength(2000);
+		expect(Object.keys(state.pending)).toHaveLength(0);
+		expect(state.horizon).toBe((1_700_000_000 + 599) * 1000);
+		expect(await t.poll()).toBeNull();
+	}, 60_000);
 });

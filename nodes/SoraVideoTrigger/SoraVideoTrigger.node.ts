@@ -16,17 +16,23 @@ import type { ProviderCredentialData, ContentVariant } from '../shared/providers
 import { getProvider } from '../shared/providers';
 import { VideoApiClient } from '../shared/transport';
 import { assertVariantSupported } from '../shared/content';
+import { PollBudget } from './budget';
+import { hasPolled, PollSession, scopeKey } from './coordination';
 import type { TriggerEvent, TriggerSettings } from './poller';
 import { parseTaskIds, poll, pollManually } from './poller';
 import type { WatchMode } from './state';
-import { readState, writeState } from './state';
 
 /** Status requests in flight at once: hides most of the network latency of a 1,000-task watch list. */
 const DEFAULT_CONCURRENCY = 20;
+/** Well under the 45 s after which n8n's durable scheduler abandons a poll (N8N_SCHEDULER_POLL_TIMEOUT), and under a minute, the shortest poll interval. */
+const DEFAULT_POLL_BUDGET_SECONDS = 30;
+/** The activation poll, which n8n awaits while the user clicks "Activate" (and at start-up): short, and it downloads nothing. */
+const ACTIVATION_BUDGET_MS = 15_000;
 
 interface TriggerOptionValues extends RequestOptionValues {
 	includeFinishedBeforeActivation?: boolean;
 	maxConcurrentRequests?: number;
+	pollTimeBudget?: number;
 }
 
 export class SoraVideoTrigger implements INodeType {
@@ -116,6 +122,15 @@ export class SoraVideoTrigger implements INodeType {
 						default: DEFAULT_CONCURRENCY,
 						description: 'How many status requests run at once while checking watched tasks',
 					},
+					{
+						displayName: 'Poll Time Budget (Seconds)',
+						name: 'pollTimeBudget',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 3600 },
+						default: DEFAULT_POLL_BUDGET_SECONDS,
+						description:
+							'How long one poll may run. Status checks and downloads that do not fit wait for the next poll, which fires them once. Raise it for large videos (n8n\'s durable scheduler also caps it, see N8N_SCHEDULER_POLL_TIMEOUT).',
+					},
 					...requestOptions,
 				],
 			},
@@ -145,16 +160,30 @@ export class SoraVideoTrigger implements INodeType {
 			concurrency: options.maxConcurrentRequests ?? DEFAULT_CONCURRENCY,
 		};
 		const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
-		const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
-		if (download) assertVariantSupported(client, settings.variant);
 
 		if (this.getMode() === 'manual') {
 			// Testing never touches what is remembered, so it cannot swallow a real event.
+			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
+			if (download) assertVariantSupported(client, settings.variant);
 			return [await pollManually(this, client, settings)];
 		}
-		const staticData = this.getWorkflowStaticData('node');
-		const { items, state } = await poll(this, client, settings, readState(staticData));
-		writeState(staticData, state);
-		return items.length > 0 ? [items] : null;
+
+		const key = scopeKey(this.getWorkflow().id, node.id, node.name);
+		// n8n 2.41 tells a poll how long it may run before its engine abandons it (the durable scheduler's
+		// N8N_SCHEDULER_POLL_TIMEOUT less a margin; 5 min otherwise); older n8n versions do not.
+		const engineMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : Number.POSITIVE_INFINITY;
+		const budgetMs = Math.min((options.pollTimeBudget ?? DEFAULT_POLL_BUDGET_SECONDS) * 1000, engineMs, hasPolled(key) ? Number.POSITIVE_INFINITY : ACTIVATION_BUDGET_MS);
+		const budget = new PollBudget(budgetMs);
+		const session = new PollSession(key, budget.deadline);
+		try {
+			// A 429 is not retried inside a poll: the poll stops and the next one continues after Retry-After.
+			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), { signal: budget.signal, retryRateLimited: false });
+			if (download) assertVariantSupported(client, settings.variant);
+			const items = await poll({ fn: this, client, settings, staticData: this.getWorkflowStaticData('node'), budget, session });
+			return items.length > 0 ? [items] : null;
+		} finally {
+			session.close([]);
+			budget.dispose();
+		}
 	}
 }

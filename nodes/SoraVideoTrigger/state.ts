@@ -1,72 +1,192 @@
 /**
  * What the trigger remembers between polls, in the workflow's static data. It survives restarts
  * (n8n stores it with the workflow) and stays bounded.
+ *
+ * A poll never overwrites it wholesale: it records what it learned as `StateChanges` and merges them,
+ * at its end, into the static data as it is then (`commitChanges`). In n8n's default engine several
+ * polls of one activation share one static data object and may run at once (each cron tick starts a
+ * poll without waiting for the previous one), so a slow poll must not undo what a quicker one stored.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 export type WatchMode = 'taskIds' | 'all';
 
 export interface TriggerState {
-	v: 1;
-	/** Terminal tasks already handled (fired, or not matching the events): never fired or polled again. id -> ms. */
+	v: 2;
+	/** Terminal tasks already handled (fired, or not matching the events): never fired again. id -> ms (All Tasks: creation time). */
 	done: Record<string, number>;
-	/** `all` mode: tasks seen running, with their creation time (ms, 0 when unknown). */
+	/** All Tasks: tasks seen running, with their creation time (ms, 0 when unknown). */
 	pending: Record<string, number>;
-	/** `all` mode: the newest task seen by the last poll; paging stops there. */
-	cursor: { id: string; createdAt: number } | null;
-	/** `all` mode: the first (baseline) poll has run. */
+	/** Completed tasks whose event waits for its file: id -> downloads the time budget cut off so far. */
+	due: Record<string, number>;
+	/** The task the next poll's status checks start with: the first one the last poll did not get to. */
+	next: string | null;
+	/** No request before this time (ms since epoch): the provider's Retry-After after a 429. */
+	notBefore: number;
+	/** All Tasks: the first (baseline) walk of the list has completed. */
 	initialized: boolean;
+	/** All Tasks: an unknown finished task created at or before this time (ms) was handled and forgotten. */
+	horizon: number;
+	/** All Tasks: the newest creation time seen in the list (ms); newest-first paging stops below it. */
+	head: number;
+	/** All Tasks: whether the last complete walk found the list newest first (null: not known yet). */
+	ordered: boolean | null;
+	/** All Tasks: a walk of the whole list that continues on the next poll, from `after`. */
+	walk: { after: string | null; inverted: boolean } | null;
+	/** All Tasks: when the last walk of the whole list completed (ms). */
+	sweptAt: number;
 }
 
-/** `all` mode keeps this many recent `done` entries (only tasks at or above the cursor can be seen again). */
+/** What one poll learned; merged into the stored state when the poll ends. */
+export interface StateChanges {
+	/** Handled now (fired or not matching): id -> value for `done`. */
+	done: Record<string, number>;
+	/** Seen running: id -> creation time. */
+	pending: Record<string, number>;
+	/** Carried to the next poll: id -> budget cut-offs so far. */
+	due: Record<string, number>;
+	/** Forgotten (deleted at the provider). */
+	forget: Set<string>;
+	next?: string | null;
+	notBefore?: number;
+	list?: Partial<Pick<TriggerState, 'initialized' | 'horizon' | 'head' | 'ordered' | 'walk' | 'sweptAt'>>;
+}
+
+/** All Tasks keeps this many recent `done` entries; older handled tasks fall below `horizon`. */
 export const MAX_DONE_ALL_MODE = 2000;
-/** `all` mode remembers at most this many running tasks. */
+/** All Tasks remembers at most this many running tasks, and at most this many completed tasks waiting for their file. */
 export const MAX_PENDING = 10000;
 
+const STATE_KEY = 'soraVideoTrigger';
+
 export function emptyState(): TriggerState {
-	return { v: 1, done: {}, pending: {}, cursor: null, initialized: false };
+	return { v: 2, done: {}, pending: {}, due: {}, next: null, notBefore: 0, initialized: false, horizon: 0, head: 0, ordered: null, walk: null, sweptAt: 0 };
+}
+
+export function emptyChanges(): StateChanges {
+	return { done: {}, pending: {}, due: {}, forget: new Set() };
 }
 
 function isNumberRecord(value: unknown): value is Record<string, number> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === 'number');
 }
 
-/** Reads the state from static data, tolerating anything unexpected (then starting afresh). */
+function finiteOr(value: unknown, fallback: number): number {
+	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+interface StoredV1 {
+	v: 1;
+	done?: unknown;
+	pending?: unknown;
+	cursor?: { id?: unknown; createdAt?: unknown } | null;
+	initialized?: unknown;
+}
+
+/** Reads the state from static data, tolerating anything unexpected (then starting afresh). Always a copy. */
 export function readState(staticData: IDataObject): TriggerState {
-	const raw = staticData.soraVideoTrigger as Partial<TriggerState> | undefined;
-	if (!raw || raw.v !== 1) return emptyState();
-	const cursor = raw.cursor && typeof raw.cursor.id === 'string' && typeof raw.cursor.createdAt === 'number' ? { ...raw.cursor } : null;
+	const raw = staticData[STATE_KEY] as (Omit<Partial<TriggerState>, 'v'> & { v?: unknown }) | undefined;
+	if (!raw || typeof raw !== 'object') return emptyState();
+	if (raw.v === 1) {
+		// Version 1 stopped paging at a cursor task and forgot handled tasks created before it.
+		const old = raw as unknown as StoredV1;
+		const cursorCreated = old.cursor && typeof old.cursor.createdAt === 'number' ? old.cursor.createdAt : 0;
+		return {
+			...emptyState(),
+			done: isNumberRecord(old.done) ? { ...old.done } : {},
+			pending: isNumberRecord(old.pending) ? { ...old.pending } : {},
+			initialized: old.initialized === true,
+			horizon: cursorCreated > 0 ? cursorCreated - 1 : 0,
+			head: cursorCreated,
+		};
+	}
+	if (raw.v !== 2) return emptyState();
+	const walk = raw.walk && typeof raw.walk === 'object' ? raw.walk : null;
 	return {
-		v: 1,
+		v: 2,
 		done: isNumberRecord(raw.done) ? { ...raw.done } : {},
 		pending: isNumberRecord(raw.pending) ? { ...raw.pending } : {},
-		cursor,
+		due: isNumberRecord(raw.due) ? { ...raw.due } : {},
+		next: typeof raw.next === 'string' ? raw.next : null,
+		notBefore: finiteOr(raw.notBefore, 0),
 		initialized: raw.initialized === true,
+		horizon: finiteOr(raw.horizon, 0),
+		head: finiteOr(raw.head, 0),
+		ordered: typeof raw.ordered === 'boolean' ? raw.ordered : null,
+		walk: walk ? { after: typeof walk.after === 'string' ? walk.after : null, inverted: walk.inverted === true } : null,
+		sweptAt: finiteOr(raw.sweptAt, 0),
 	};
 }
 
-/** Writes the state back (n8n persists the static data object after the poll). */
+/** Writes the state back as a fresh plain object (n8n marks the static data changed and saves it after a poll that emits). */
 export function writeState(staticData: IDataObject, state: TriggerState): void {
-	staticData.soraVideoTrigger = state as unknown as IDataObject;
+	staticData[STATE_KEY] = JSON.parse(JSON.stringify(state)) as IDataObject;
 }
 
-function keepNewest(record: Record<string, number>, max: number): Record<string, number> {
-	const entries = Object.entries(record);
-	if (entries.length <= max) return record;
-	entries.sort((a, b) => b[1] - a[1]);
-	return Object.fromEntries(entries.slice(0, max));
+/** Merges one poll's changes into the state as it is now. */
+export function applyChanges(state: TriggerState, changes: StateChanges): TriggerState {
+	const next: TriggerState = { ...state, done: { ...state.done }, pending: { ...state.pending }, due: { ...state.due } };
+	for (const id of changes.forget) {
+		delete next.pending[id];
+		delete next.due[id];
+	}
+	for (const [id, value] of Object.entries(changes.done)) {
+		next.done[id] = value;
+		delete next.pending[id];
+		delete next.due[id];
+	}
+	for (const [id, tries] of Object.entries(changes.due)) {
+		if (id in next.done) continue;
+		next.due[id] = tries;
+		delete next.pending[id];
+	}
+	for (const [id, createdAt] of Object.entries(changes.pending)) {
+		if (id in next.done || id in next.due) continue;
+		next.pending[id] = createdAt;
+	}
+	if (changes.next !== undefined) next.next = changes.next;
+	if (changes.notBefore !== undefined) next.notBefore = Math.max(next.notBefore, changes.notBefore);
+	if (changes.list) {
+		const { head, horizon, ...rest } = changes.list;
+		Object.assign(next, rest);
+		if (head !== undefined) next.head = Math.max(next.head, head);
+		if (horizon !== undefined) next.horizon = Math.max(next.horizon, horizon);
+	}
+	return next;
 }
 
-/** `taskIds` mode: only watched tasks are remembered, so the state is as large as the watch list at most. */
+function newestFirst(record: Record<string, number>): Array<[string, number]> {
+	return Object.entries(record).sort((a, b) => b[1] - a[1]);
+}
+
+/** Task IDs: only watched tasks are remembered, so the state is as large as the watch list at most. */
 export function pruneForWatchList(state: TriggerState, watched: readonly string[]): TriggerState {
 	const keep = new Set(watched);
-	const done = Object.fromEntries(Object.entries(state.done).filter(([id]) => keep.has(id)));
-	return { ...state, done, pending: {}, cursor: null, initialized: false };
+	const only = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).filter(([id]) => keep.has(id)));
+	return {
+		...emptyState(),
+		done: only(state.done),
+		due: only(state.due),
+		next: state.next !== null && keep.has(state.next) ? state.next : null,
+		notBefore: state.notBefore,
+	};
 }
 
-/** `all` mode: drop handled tasks below the cursor (never listed again) and cap both maps. */
+/**
+ * All Tasks: keeps the newest `MAX_DONE_ALL_MODE` handled tasks; the creation time of the newest one
+ * dropped becomes the horizon, so a full walk of the list never takes a forgotten task for a new one.
+ */
 export function pruneForAllMode(state: TriggerState): TriggerState {
-	const floor = state.cursor?.createdAt ?? 0;
-	const recent = Object.fromEntries(Object.entries(state.done).filter(([, createdAt]) => createdAt === 0 || createdAt >= floor));
-	return { ...state, done: keepNewest(recent, MAX_DONE_ALL_MODE), pending: keepNewest(state.pending, MAX_PENDING) };
+	let horizon = state.horizon;
+	let done = state.done;
+	const entries = newestFirst(state.done);
+	if (entries.length > MAX_DONE_ALL_MODE) {
+		done = Object.fromEntries(entries.slice(0, MAX_DONE_ALL_MODE));
+		horizon = Math.max(horizon, entries[MAX_DONE_ALL_MODE][1]);
+	}
+	const cap = (record: Record<string, number>, max: number) => {
+		const all = Object.entries(record);
+		return all.length <= max ? record : Object.fromEntries(newestFirst(record).slice(0, max));
+	};
+	return { ...state, done, horizon, pending: cap(state.pending, MAX_PENDING), due: cap(state.due, MAX_PENDING) };
 }

@@ -375,3 +375,34 @@ export function formatDuration(ms: number): string {
 	const rest = seconds % 60;
 	return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
 }
+
+/** The trigger met a 429: it stops asking at once and carries the rest to a later poll. */
+export function triggerRateLimitedError(ctx: ProblemContext, waiting: number, notBefore: number | null): NodeApiError {
+	const when = notBefore ? `from ${new Date(notBefore).toISOString()} (the provider's Retry-After)` : 'on the next poll';
+	const rest = waiting > 0 ? `${waiting} task${waiting === 1 ? '' : 's'} still to check or download` : 'the remaining checks';
+	const error = apiError(
+		ctx.node,
+		{ kind: 'rateLimited', httpCode: 429 },
+		`${ctx.provider.displayName} is rate limiting requests (HTTP 429): the trigger stopped this poll and continues ${when}`,
+		`Nothing is lost: ${rest} wait for that poll. If this keeps happening, poll less often ("Poll Times"), lower "Max Concurrent Requests", or watch fewer tasks.`,
+		429,
+	);
+	// n8n's durable scheduler reads this and waits at least that long before the next poll.
+	const retryAfterMs = notBefore ? Math.max(0, notBefore - Date.now()) : undefined;
+	error.failure = retryAfterMs ? { cause: 'rate-limited', retryAfterMs } : { cause: 'rate-limited' };
+	return markTransient(error);
+}
+
+/** The trigger was refused access (403) to some watched tasks while others answered. */
+export function triggerForbiddenTasksError(ctx: ProblemContext, taskIds: string[]): NodeOperationError {
+	const shown = taskIds.slice(0, 5).map((id) => `"${id}"`).join(', ');
+	const more = taskIds.length > 5 ? ` and ${taskIds.length - 5} more` : '';
+	return new NodeOperationError(ctx.node, `${ctx.provider.displayName} refused access to the task${taskIds.length > 1 ? 's' : ''} ${shown}${more} (HTTP 403)`, {
+		description: `The other watched tasks are checked as usual. Check that these tasks belong to the account of the "${ctx.provider.credentialDisplayName}" credential, or remove them from "Task IDs".`,
+	});
+}
+
+/** Put in `downloadError` when a file never fits in the trigger's time budget: the event fires without it. */
+export function downloadOverBudgetMessage(taskId: string, budgetMs: number, attempts: number): string {
+	return `The download of task "${taskId}" did not finish within the trigger's poll time budget (${formatDuration(budgetMs)}) in ${attempts} polls. Download it in the workflow with the Sora Video node (Download Content), or raise "Poll Time Budget".`;
+}

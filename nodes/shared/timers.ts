@@ -9,9 +9,11 @@ export interface Timer {
 	restart(): void;
 }
 
-export function startTimer(ms: number, onFire: () => void): Timer {
+/** `background`: the timer alone does not keep the process alive (a poll's deadline). */
+export function startTimer(ms: number, onFire: () => void, options: { background?: boolean } = {}): Timer {
 	// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- a wait must be cancellable (Stop) and a watchdog resettable; n8n-workflow's sleep is neither
 	const handle = setTimeout(onFire, Math.max(0, ms));
+	if (options.background) handle.unref();
 	return {
 		// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- the counterpart of the timer above
 		cancel: () => clearTimeout(handle),

@@ -51,6 +51,23 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
 	timeoutMs: 120_000,
 };
 
+/**
+ * Per-client behaviour, for callers that must bound their time (the trigger's poll budget).
+ * Both default to the node's behaviour: the execution's own cancel signal, and 429 retried.
+ */
+export interface ClientBehaviour {
+	/** Aborts every request, body and retry wait of this client (used instead of the execution's cancel signal, which poll contexts lack). */
+	signal?: AbortSignal;
+	/** false: a 429 is returned at once instead of retried (the caller decides when to ask again). */
+	retryRateLimited?: boolean;
+}
+
+/** The last 429 this client received, with the provider's Retry-After (ms) when it sent one. */
+export interface RateLimitNotice {
+	at: number;
+	retryAfterMs: number | null;
+}
+
 export interface RawResponse<T> {
 	statusCode: number;
 	headers: Record<string, string>;
@@ -232,12 +249,15 @@ export class VideoApiClient {
 	readonly secrets: string[];
 	/** Handed to n8n with each request, so it does not re-read and decrypt the credential every time. */
 	private readonly decrypted: ICredentialsDecrypted;
+	/** Set on every 429 received (retried or not). */
+	lastRateLimit: RateLimitNotice | undefined;
 
 	constructor(
 		private readonly fn: SoraContext,
 		readonly provider: ProviderDefinition,
 		credentials: ProviderCredentialData,
 		readonly options: RetryOptions,
+		private readonly behaviour: ClientBehaviour = {},
 	) {
 		this.apiRoot = resolveApiRoot(credentials);
 		let origin: string;
@@ -267,6 +287,7 @@ export class VideoApiClient {
 	}
 
 	get signal(): AbortSignal | undefined {
+		if (this.behaviour.signal) return this.behaviour.signal;
 		return 'getExecutionCancelSignal' in this.fn ? this.fn.getExecutionCancelSignal() : undefined;
 	}
 
@@ -345,6 +366,8 @@ export class VideoApiClient {
 				disableFollowRedirect: true,
 				timeout: this.options.timeoutMs,
 				headers: { Accept: accept, ...extraHeaders },
+				// Execution contexts: n8n sets the execution's cancel signal here itself; poll contexts have none.
+				abortSignal: this.signal,
 			};
 			const response = await this.sendBy(options, new URL(current).origin === this.apiOrigin, deadline);
 			if ('code' in response) return response;
@@ -406,7 +429,11 @@ export class VideoApiClient {
 			const deadline = Date.now() + this.options.timeoutMs;
 			let response: RawResponse<unknown> | NetworkFailure = await this.exchange(url, init.qs, accept, init.headers ?? {}, deadline);
 			let truncated = false;
-			if (!('code' in response) && isRetryableStatus(response.statusCode) && canRetry) {
+			if (!('code' in response) && response.statusCode === 429) {
+				this.lastRateLimit = { at: Date.now(), retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+			}
+			const retryThis = 'code' in response || response.statusCode !== 429 || this.behaviour.retryRateLimited !== false;
+			if (!('code' in response) && isRetryableStatus(response.statusCode) && canRetry && retryThis) {
 				destroyBody(response.body);
 				const retryAfter = parseRetryAfter(response.headers['retry-after']);
 				const wait = retryAfter ?? backoffDelay(attempt, this.options);

@@ -132,9 +132,10 @@ export class N8nInstance {
 		return join(this.userFolder, '.n8n', 'storage', binaryId.replace(/^filesystem(-v2)?:/, ''));
 	}
 
-	async startServer(): Promise<void> {
+	/** `n8n start`; `extraEnv` adds settings (e.g. the durable scheduler's N8N_SCHEDULER_* variables). */
+	async startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
 		this.serverLog = '';
-		this.server = start(this.runtime.node, [this.runtime.n8n, 'start'], { env: this.env(), cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.server = start(this.runtime.node, [this.runtime.n8n, 'start'], { env: { ...this.env(), ...extraEnv }, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
 		const collect = (chunk: Buffer) => {
 			this.serverLog = (this.serverLog + chunk.toString()).slice(-200_000);
 		};
@@ -180,6 +181,21 @@ db.all("SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN 
 		if (result.code !== 0) throw new Error(`reading executions failed: ${result.stderr}`);
 		const rows = JSON.parse(result.stdout) as Array<{ id: string; status: string; mode: string; data: RunDataLike | null }>;
 		return rows.map((row) => ({ id: row.id, status: row.status, mode: row.mode, nodes: row.data ? nodesOf(row.data) : {} }));
+	}
+
+	/** Rows of a read-only SQL query on n8n's SQLite database. */
+	async query(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+		const script = `
+const sqlite3 = require(${JSON.stringify(join(this.runtime.n8nModules, 'sqlite3'))});
+const db = new sqlite3.Database(${JSON.stringify(join(this.userFolder, '.n8n', 'database.sqlite'))}, sqlite3.OPEN_READONLY);
+db.all(process.argv[1], JSON.parse(process.argv[2]), (error, rows) => {
+	if (error) { console.error(error.message); process.exit(1); }
+	process.stdout.write(JSON.stringify(rows));
+	db.close();
+});`;
+		const result = await run(this.runtime.node, ['-e', script, sql, JSON.stringify(params)], { env: this.env() });
+		if (result.code !== 0) throw new Error(`query failed: ${result.stderr}`);
+		return JSON.parse(result.stdout) as Array<Record<string, unknown>>;
 	}
 
 	/** Creates the owner account through n8n's REST API, so a person can log in to the editor. */

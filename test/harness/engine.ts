@@ -30,6 +30,7 @@ import {
 	getExecutePollFunctions,
 	LoadOptionsContext,
 	PackageDirectoryLoader,
+	PollContext,
 	WorkflowExecute,
 } from 'n8n-core';
 import { existsSync, mkdtempSync, readFileSync } from 'fs';
@@ -262,44 +263,66 @@ export async function runNode(options: EngineRunOptions): Promise<EngineRunResul
 }
 
 export interface PollHarness {
+	/** A poll as n8n's default engine runs it: every poll of the activation shares one Workflow (and its static data). */
 	poll(mode?: 'trigger' | 'manual'): Promise<INodeExecutionData[][] | null>;
+	/**
+	 * A poll as n8n's durable scheduler runs it (scheduling/poll-trigger-node): a fresh Workflow per poll, with
+	 * the static data as last saved (n8n saves it when a poll emits), and `getPollBudgetMs()` from its timeout.
+	 */
+	durablePoll(budgetMs: number): Promise<INodeExecutionData[][] | null>;
 	staticData: IDataObject;
+	/** The durable scheduler's saved static data (as JSON in the database). */
+	savedStaticData: IDataObject;
 	workflow: Workflow;
 }
 
-/** A real poll context for a trigger node, with static data carried from poll to poll. */
+let workflowCounter = 0;
+
+/**
+ * A real poll context for a trigger node, with static data carried from poll to poll. Each harness is its own
+ * workflow (its own id), as a restart or another workflow would be, unless `workflowId` is given.
+ */
 export async function createPoller(options: {
 	nodeType: string;
 	parameters: INodeParameters;
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	staticData?: IDataObject;
+	workflowId?: string;
 }): Promise<PollHarness> {
 	const loader = await loadPackage();
 	const node = packageNode('Sora Video Trigger', options.nodeType, options.parameters, options.credentials);
 	const nodeTypes = nodeTypesFrom(loader);
 	const staticData = options.staticData ?? {};
-	const workflow = new Workflow({
-		id: 'wf-trigger',
-		name: 'trigger test',
-		nodes: [node],
-		connections: {},
-		active: true,
-		nodeTypes,
-		staticData,
-		settings: {},
-	});
+	const workflowId = options.workflowId ?? `wf-trigger-${++workflowCounter}`;
+	const makeWorkflow = (data: IDataObject) =>
+		new Workflow({ id: workflowId, name: 'trigger test', nodes: [node], connections: {}, active: true, nodeTypes, staticData: data, settings: {} });
+	const workflow = makeWorkflow(staticData);
 	const helper = new TestCredentialsHelper(loader, options.credentials);
 	const nodeType = nodeTypes.getByNameAndVersion(node.type, 1);
+	if (!nodeType.poll) throw new Error(`${node.type} is not a polling trigger`);
+	const pollFn = nodeType.poll;
+	let saved: IDataObject = JSON.parse(JSON.stringify(staticData)) as IDataObject;
 	return {
 		workflow,
 		get staticData() {
 			return workflow.staticData;
 		},
+		get savedStaticData() {
+			return saved;
+		},
 		async poll(mode = 'trigger') {
 			const additionalData = additionalDataFor(helper, `poll-${++executionCounter}`);
 			const context: IPollFunctions = getExecutePollFunctions(workflow, node, additionalData, mode, 'activate');
-			if (!nodeType.poll) throw new Error(`${node.type} is not a polling trigger`);
-			return await nodeType.poll.call(context);
+			return await pollFn.call(context);
+		},
+		async durablePoll(budgetMs: number) {
+			const fresh = makeWorkflow(JSON.parse(JSON.stringify(saved)) as IDataObject);
+			const additionalData = additionalDataFor(helper, `poll-${++executionCounter}`);
+			const context = new PollContext(fresh, node, additionalData, 'trigger', 'update', undefined, undefined, undefined, undefined, undefined, () => budgetMs);
+			const result = await pollFn.call(context);
+			// n8n saves the static data when a poll emits (WorkflowStaticDataService.saveStaticData on __emit).
+			if (result !== null) saved = JSON.parse(JSON.stringify(fresh.staticData)) as IDataObject;
+			return result;
 		},
 	};
 }

@@ -1,0 +1,62 @@
+/**
+ * The time one poll may take. n8n's durable scheduler abandons a poll that exceeds
+ * N8N_SCHEDULER_POLL_TIMEOUT (45 s by default) and discards its items; n8n's default engine starts the
+ * next poll on the next tick whether or not this one has ended. So a poll stops starting work when its
+ * budget is spent, and everything still in flight (requests, retry waits, a download) is aborted then.
+ */
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- every request of a poll listens to one signal; Node warns past 10 listeners
+import { setMaxListeners } from 'events';
+
+import type { Timer } from '../shared/timers';
+import { startTimer } from '../shared/timers';
+
+/** Every request in flight listens to the budget's signal (up to 50 at once, plus their retry waits). */
+const SIGNAL_LISTENERS = 500;
+
+export class PollBudget {
+	readonly startedAt: number;
+	readonly deadline: number;
+	private readonly controller = new AbortController();
+	private readonly timer: Timer;
+	private readonly waiters = new Set<() => void>();
+
+	constructor(readonly ms: number, now = Date.now()) {
+		this.startedAt = now;
+		this.deadline = now + ms;
+		setMaxListeners(SIGNAL_LISTENERS, this.controller.signal);
+		this.timer = startTimer(ms, () => this.controller.abort(), { background: true });
+	}
+
+	/** Aborts the requests of the poll's client at the deadline. */
+	get signal(): AbortSignal {
+		return this.controller.signal;
+	}
+
+	get expired(): boolean {
+		return this.controller.signal.aborted || Date.now() >= this.deadline;
+	}
+
+	/** Resolves `graceMs` after the deadline: a last resort for work that ignores the abort. */
+	async overrun(graceMs: number): Promise<'overrun'> {
+		return await new Promise((resolve) => {
+			const timer = startTimer(
+				this.deadline + graceMs - Date.now(),
+				() => {
+					this.waiters.delete(stop);
+					resolve('overrun');
+				},
+				{ background: true },
+			);
+			const stop = () => timer.cancel();
+			this.waiters.add(stop);
+		});
+	}
+
+	/** The poll has ended: whatever it left running (a download that ignored the abort) is stopped too. */
+	dispose(): void {
+		this.timer.cancel();
+		this.controller.abort();
+		for (const stop of this.waiters) stop();
+		this.waiters.clear();
+	}
+}

@@ -307,6 +307,12 @@ describe('clear errors, not silence', () => {
 		await expect(t.poll()).rejects.toThrow('The watch list is empty');
 	});
 
+	it('a watched ID no provider could issue is refused before any request', async () => {
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'video_ok\nhttps://x/videos/video_1' });
+		await expect(t.poll()).rejects.toThrow('"https://x/videos/video_1" is not a valid Task ID: it contains "/"');
+		expect(sim.requests).toHaveLength(0);
+	});
+
 	it('an unknown task ID', async () => {
 		sim.addTask({ id: 'known', forced: 'in_progress' });
 		const t = await trigger('newapi', { watch: 'taskIds', taskIds: 'known, nope' });

@@ -1,4 +1,4 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type { INode, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { RequestOptionValues } from '../shared/descriptions';
@@ -15,6 +15,8 @@ import {
 import type { ProviderCredentialData, ContentVariant } from '../shared/providers';
 import { getProvider } from '../shared/providers';
 import { VideoApiClient } from '../shared/transport';
+import { invalidTaskIdError } from '../shared/problems';
+import { invalidTaskIdReason } from '../shared/tasks';
 import { assertVariantSupported } from '../shared/content';
 import { PollBudget } from './budget';
 import { hasPolled, PollSession, scopeKey } from './coordination';
@@ -33,6 +35,15 @@ interface TriggerOptionValues extends RequestOptionValues {
 	includeFinishedBeforeActivation?: boolean;
 	maxConcurrentRequests?: number;
 	pollTimeBudget?: number;
+}
+
+/** Refuses, before any request, watched IDs that no provider could have issued (they would change the URL). */
+function checkedTaskIds(node: INode, taskIds: string[]): string[] {
+	for (const taskId of taskIds) {
+		const reason = invalidTaskIdReason(taskId);
+		if (reason) throw invalidTaskIdError(node, taskId, undefined, reason);
+	}
+	return taskIds;
 }
 
 export class SoraVideoTrigger implements INodeType {
@@ -151,7 +162,7 @@ export class SoraVideoTrigger implements INodeType {
 		}
 		const settings: TriggerSettings = {
 			watch,
-			taskIds: watch === 'taskIds' ? parseTaskIds(this.getNodeParameter('taskIds', '')) : [],
+			taskIds: watch === 'taskIds' ? checkedTaskIds(node, parseTaskIds(this.getNodeParameter('taskIds', ''))) : [],
 			events,
 			download,
 			variant: download ? (this.getNodeParameter('variant', 'video') as ContentVariant) : 'video',

@@ -120,7 +120,7 @@ export const retriesOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 0, maxValue: 10 },
 	default: DEFAULT_RETRIES,
-	description: 'How many times to retry after a rate limit (429, honouring Retry-After), a server error (5xx) or a network failure',
+	description: 'How many times to retry after a rate limit (429, honouring Retry-After), a server error (5xx) or a network failure. A create is never resent once it may have reached the provider; in the trigger a 429 ends the poll and the next one waits for Retry-After.',
 };
 
 export const retryDelayOption: INodeProperties = {

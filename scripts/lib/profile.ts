@@ -65,10 +65,11 @@ function shortName(frame: CallFrame): string {
 }
 
 /**
- * Code that runs only while a body streams in: our download (nodes/shared/content*.js) and n8n's HTTP client
- * (axios checks every chunk against maxContentLength), so the HTTP Request node can be profiled the same way.
+ * Code that runs only while a body streams in: our download (nodes/shared/content*.js), n8n's HTTP client (axios)
+ * and Node's HTTP client (an `n8n execute` of one download makes no other requests), so the HTTP Request node is
+ * profiled the same way.
  */
-export const DOWNLOAD_CODE = /\/n8n-nodes-sora-video\/dist\/nodes\/shared\/content[A-Za-z]*\.js$|\/axios\/dist\/node\/axios\.cjs$/;
+export const DOWNLOAD_CODE = /\/n8n-nodes-sora-video\/dist\/nodes\/shared\/content[A-Za-z]*\.js$|\/axios\/dist\/node\/axios\.cjs$|^node:_http_client$/;
 
 export function summarizeProfile(file: string, top = 15, marker: RegExp = DOWNLOAD_CODE): ProfileSummary {
 	const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;

@@ -9,25 +9,17 @@ import { createServer } from 'net';
 import { join } from 'path';
 
 import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
-import { stopAll, waitFor } from '../scripts/lib/processes';
+import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
-import { EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/lib/scenario';
+import type { DialectSetup } from '../scripts/lib/scenario';
+import { DIALECT_SETUPS as SETUPS, EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/lib/scenario';
 import { seedDemoTasks } from '../simulator/cli';
-import type { Dialect } from '../simulator/simulator';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 
 const KEY = 'sk-e2e-simulator-key';
-const TOKEN = 'e2e-frontend-jwt';
+const TOKEN = SIM_FRONTEND_TOKEN;
 let sim: ProviderSimulator;
 let n8n: N8nInstance;
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
 
 /** A free port at least 3 away from `other` (which is not listening yet, so the system may hand it out again). */
 async function freePortAwayFrom(other: number): Promise<number> {
@@ -64,27 +56,6 @@ afterAll(async () => {
 	await stopAll();
 	await sim?.stop();
 });
-
-interface DialectSetup {
-	label: string;
-	dialect: Dialect;
-	provider: string;
-	type: string;
-	extra?: Record<string, unknown>;
-	variants: boolean;
-	/** What a download of an expired task says: providers that do not report expiry can only say "not found". */
-	expired: RegExp;
-}
-
-const SETUPS: DialectSetup[] = [
-	{ label: 'opeai', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'apiKey' }, variants: false, expired: /is no longer available at OpeAI \(HTTP 404\)/ },
-	{ label: 'opeai-token', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'frontendToken', apiKey: TOKEN }, variants: false, expired: /is no longer available at OpeAI \(HTTP 404\)/ },
-	{ label: 'wisdomgate', dialect: 'wisdomgate', provider: 'wisdomGate', type: 'wisdomGateApi', variants: false, expired: /expired at/ },
-	{ label: 'ezmodel', dialect: 'ezmodel', provider: 'ezModel', type: 'ezModelApi', variants: false, expired: /has expired at EzModel|expired at/ },
-	{ label: 'voidai', dialect: 'voidai', provider: 'voidAi', type: 'voidAiApi', variants: true, expired: /expired at/ },
-	{ label: 'newapi', dialect: 'newapi', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'Authorization', headerPrefix: 'Bearer ' }, variants: false, expired: /is no longer available at OpenAI-Compatible Gateway \(HTTP 400\)/ },
-	{ label: 'azure-style', dialect: 'openai', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'api-key', headerPrefix: '' }, variants: true, expired: /expired at/ },
-];
 
 function dialectWorkflow(setup: DialectSetup, id: string, good: { id: string; name: string }, bad: { id: string; name: string }): object {
 	const nodes: object[] = [{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }];
@@ -379,7 +350,7 @@ describe('the trigger when its polls take longer than the interval, in both of n
 
 		expect(log).not.toContain('Poll exceeded its timeout');
 		if (env.N8N_SCHEDULER_ENABLED) {
-			const [{ polls }] = await instance.query("SELECT count(*) AS polls FROM scheduled_task WHERE taskType = 'workflow:poll-trigger' AND status = 'succeeded'");
+			const [{ polls }] = await instance.sqliteQuery("SELECT count(*) AS polls FROM scheduled_task WHERE taskType = 'workflow:poll-trigger' AND status = 'succeeded'");
 			expect(Number(polls)).toBeGreaterThanOrEqual(3);
 		}
 	}

@@ -2,17 +2,24 @@
  * `npm run bench`: the figures of issue 5, measured side by side in one run and printed with their ratios.
  *
  * Downloads: the real n8n 2.41.1 CLI (`n8n execute`), filesystem binary mode, loopback, against the provider
- * simulator: Sora Video's Download Content vs `curl -o` vs n8n's HTTP Request node (Response Format: File),
- * wall time and the n8n process's peak RSS (VmHWM). Then the in-memory (`default`) mode.
+ * simulator: Sora Video's Download Content vs `curl -o` vs a bare Node 24 `http.get` piped to a file vs n8n's
+ * HTTP Request node (Response Format: File), wall time and the n8n process's peak RSS (VmHWM). Then a CPU profile
+ * of the same download (`--cpu-prof` on the n8n process), and the in-memory (`default`) mode.
+ * Queue mode: PostgreSQL, Redis, a main and workers (scripts/lib/queue.ts), throughput with one and two workers.
  * Trigger: n8n-core's real poll context in this process (the engine the CLI runs), simulator with added latency.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
 
 import { ProviderSimulator } from '../simulator/simulator';
 import type { N8nInstance } from './lib/n8n';
 import { run, stopAll } from './lib/processes';
+import type { ProfileSummary } from './lib/profile';
+import { summarizeProfile } from './lib/profile';
+import { loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from './lib/queue';
+import type { LoadFigures } from './lib/queue';
+import type { Runtime } from './lib/runtime';
 import { ensureRuntime, REPO_ROOT } from './lib/runtime';
 import { prepareInstance, simulatorCredential } from './lib/scenario';
 
@@ -29,10 +36,6 @@ const lines: string[] = [];
 function out(line = ''): void {
 	lines.push(line);
 	process.stdout.write(`${line}\n`);
-}
-
-function mib(bytes: number): string {
-	return `${(bytes / MiB).toFixed(1)} MiB`;
 }
 
 /** Peak resident memory of a process, sampled from /proc until it exits (VmHWM is the kernel's own peak). */
@@ -105,9 +108,15 @@ function httpRequestWorkflow(id: string, url: string): object {
 	};
 }
 
-async function measureN8n(n8n: N8nInstance, workflowId: string, env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+async function measureN8n(n8n: N8nInstance, workflowId: string, env: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void): Promise<Measured> {
 	let stop: (() => number) | undefined;
-	const { nodes, status } = await n8n.execute(workflowId, { env, onStart: (pid) => (stop = sampleHighWater(pid)) });
+	const { nodes, status } = await n8n.execute(workflowId, {
+		env,
+		onStart: (pid) => {
+			stop = sampleHighWater(pid);
+			onStart?.(pid);
+		},
+	});
 	const peakRss = stop ? stop() : 0;
 	const node = nodes.Download;
 	if (status !== 'success' || !node?.items[0]) throw new Error(`${workflowId} failed: ${node?.error?.message ?? status}`);
@@ -127,6 +136,67 @@ async function measureCurl(url: string): Promise<Measured> {
 	return { ms, peakRss: 0, bytes };
 }
 
+/** Node's own floor: a bare Node 24 process, `http.get` piped to a file (timed inside, like n8n's own timing). */
+async function measureNodeFloor(runtime: Runtime, url: string): Promise<Measured> {
+	const target = join(BENCH_DIR, 'node.out');
+	const script = `
+const http = require('http');
+const fs = require('fs');
+const started = process.hrtime.bigint();
+http.get(process.argv[1], { headers: { Authorization: 'Bearer ' + process.argv[3] } }, (res) => {
+	res.pipe(fs.createWriteStream(process.argv[2])).on('finish', () => process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6)));
+});`;
+	const result = await run(runtime.node, ['-e', script, url, target, KEY]);
+	if (result.code !== 0) throw new Error(`node http.get failed: ${result.stderr}`);
+	const bytes = statSync(target).size;
+	rmSync(target);
+	return { ms: Number(result.stdout), peakRss: 0, bytes };
+}
+
+/** `n8n execute` under V8's CPU profiler (NODE_OPTIONS=--cpu-prof), then where the download's time went. */
+async function profileDownload(n8n: N8nInstance, workflowId: string): Promise<{ measured: Measured; summary: ProfileSummary; file: string }> {
+	const dir = join(BENCH_DIR, `profile-${workflowId}`);
+	rmSync(dir, { recursive: true, force: true });
+	mkdirSync(dir, { recursive: true });
+	let pid = 0;
+	const measured = await measureN8n(n8n, workflowId, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` }, (started) => (pid = started));
+	const name = readdirSync(dir).find((entry) => entry.includes(`.${pid}.`));
+	if (!name) throw new Error(`no CPU profile of process ${pid} in ${dir}`);
+	return { measured, summary: summarizeProfile(join(dir, name)), file: join(dir, name) };
+}
+
+/** Sora Video and the HTTP Request node profiled the same way, side by side. */
+async function profiles(n8n: N8nInstance): Promise<void> {
+	const runs = [
+		{ label: 'Sora Video', ...(await profileDownload(n8n, 'benchSoraBig0001')) },
+		{ label: 'HTTP Request', ...(await profileDownload(n8n, 'benchHttpBig0001')) },
+	];
+	out(`### Where the time of a ${mib(runs[0].measured.bytes)} download goes (CPU profile of the n8n process: \`n8n execute\` with \`--cpu-prof\`, filesystem mode)`);
+	out();
+	out(`Self time between the first and the last sample with streaming code on the stack, idle time left out (${runs.map((run) => `${run.label}: ${run.measured.ms.toFixed(0)} ms under the profiler, ${run.summary.busyMs.toFixed(0)} ms busy`).join('; ')}).`);
+	out();
+	const owners = [...new Set(runs.flatMap((run) => run.summary.owners.slice(0, 6).map((owner) => owner.name)))];
+	out(`| whose code ran | ${runs.map((run) => run.label).join(' | ')} |`);
+	out(`|---|${runs.map(() => '---').join('|')}|`);
+	for (const owner of owners) {
+		const cells = runs.map((run) => {
+			const cost = run.summary.owners.find((entry) => entry.name === owner);
+			return cost ? `${cost.ms.toFixed(0)} ms (${(cost.share * 100).toFixed(1)}%)` : '-';
+		});
+		out(`| ${owner} | ${cells.join(' | ')} |`);
+	}
+	out();
+	const ours = runs[0].summary.drivers.find((entry) => entry.name.startsWith('ours'));
+	out(`Top functions of the Sora Video download. Ours, counting what our code made Node.js do (the nearest package on the stack): ${ours ? `${ours.ms.toFixed(0)} ms, ${(ours.share * 100).toFixed(1)}%` : 'nothing sampled'} of the busy time.`);
+	out();
+	out('| function | owner | self time | share |');
+	out('|---|---|---|---|');
+	for (const fn of runs[0].summary.functions.slice(0, 12)) out(`| \`${fn.name}\` | ${fn.owner} | ${fn.ms.toFixed(0)} ms | ${(fn.share * 100).toFixed(1)}% |`);
+	out();
+	out(`(profiles: ${runs.map((run) => run.file).join(', ')}; open one in Chrome DevTools > Performance for the call tree)`);
+	out();
+}
+
 function best(runs: Measured[]): Measured {
 	return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 }
@@ -137,8 +207,7 @@ async function repeat(times: number, measure: () => Promise<Measured>): Promise<
 	return results;
 }
 
-async function downloads(): Promise<void> {
-	const runtime = await ensureRuntime((line) => process.stderr.write(`${line}\n`));
+async function downloads(runtime: Runtime): Promise<void> {
 	const n8n = await prepareInstance(runtime, join(BENCH_DIR, 'n8n-user'), 5800);
 	const sim = new ProviderSimulator({ apiKey: KEY });
 	sim.addTask({ id: 'bench_big', forced: 'completed', contentBytes: BIG });
@@ -160,13 +229,15 @@ async function downloads(): Promise<void> {
 
 		process.stderr.write(`measuring ${mib(BIG)} downloads, ${RUNS} runs each...\n`);
 		const curl = await repeat(RUNS, async () => await measureCurl(url('bench_big')));
+		const nodeFloor = await repeat(RUNS, async () => await measureNodeFloor(runtime, url('bench_big')));
 		const oursSmall = await repeat(1, async () => await measureN8n(n8n, 'benchSoraSmall01'));
 		const ours = await repeat(RUNS, async () => await measureN8n(n8n, 'benchSoraBig0001'));
 		const httpSmall = await repeat(1, async () => await measureN8n(n8n, 'benchHttpSmall01'));
 		const http = await repeat(RUNS, async () => await measureN8n(n8n, 'benchHttpBig0001'));
-		for (const result of [...ours, ...http, ...curl]) if (result.bytes !== BIG) throw new Error(`a download stored ${result.bytes} bytes, not ${BIG}`);
+		for (const result of [...ours, ...http, ...curl, ...nodeFloor]) if (result.bytes !== BIG) throw new Error(`a download stored ${result.bytes} bytes, not ${BIG}`);
 
 		const c = best(curl);
+		const f = best(nodeFloor);
 		const o = best(ours);
 		const h = best(http);
 		const oPeak = Math.max(...ours.map((r) => r.peakRss));
@@ -176,6 +247,7 @@ async function downloads(): Promise<void> {
 		out('| | wall time | vs curl | n8n peak RSS | RSS above the same node downloading 1 MiB |');
 		out('|---|---|---|---|---|');
 		out(`| curl -o | ${c.ms.toFixed(0)} ms | 1.00x | - | - |`);
+		out(`| bare Node 24: \`http.get\` piped to a file | ${f.ms.toFixed(0)} ms | ${(f.ms / c.ms).toFixed(2)}x | - | - |`);
 		out(`| Sora Video, Download Content | ${o.ms.toFixed(0)} ms | ${(o.ms / c.ms).toFixed(2)}x | ${mib(oPeak)} | ${mib(oPeak - oursSmall[0].peakRss)} |`);
 		out(`| HTTP Request node, Response Format: File | ${h.ms.toFixed(0)} ms | ${(h.ms / c.ms).toFixed(2)}x | ${mib(hPeak)} | ${mib(hPeak - httpSmall[0].peakRss)} |`);
 		out();
@@ -184,6 +256,8 @@ async function downloads(): Promise<void> {
 			`no slower than HTTP Request: ${o.ms <= h.ms ? 'met' : 'NOT met'} (${(o.ms / h.ms).toFixed(2)}x its time); ` +
 			`less memory than HTTP Request: ${oPeak < hPeak ? 'met' : 'NOT met'} (${mib(oPeak)} vs ${mib(hPeak)}).`);
 		out();
+
+		await profiles(n8n);
 
 		const defaultEnv = { N8N_DEFAULT_BINARY_DATA_MODE: 'default' };
 		const dSmall = await measureN8n(n8n, 'benchSoraSmall01', defaultEnv);
@@ -197,6 +271,42 @@ async function downloads(): Promise<void> {
 		out(`| HTTP Request node | ${dHttp.ms.toFixed(0)} ms | ${mib(dHttp.peakRss)} | - | - |`);
 		out();
 	} finally {
+		await sim.stop();
+	}
+}
+
+/** Queue mode: the load of `npm run test:queue`, with one worker and then two. */
+async function queue(runtime: Runtime): Promise<void> {
+	const files = Number(process.env.SORA_QUEUE_FILES ?? 200);
+	const big = Number(process.env.SORA_QUEUE_BIG_FILES ?? 4);
+	const concurrency = 5;
+	const sim = new ProviderSimulator({ apiKey: KEY });
+	await sim.start();
+	const cluster = await QueueCluster.create(runtime, join(BENCH_DIR, 'queue-user'));
+	try {
+		await cluster.n8n.importCredentials([simulatorCredential(sim, 'voidai', 'voidAiApi', 'benchCredential1', 'bench')]);
+		const source = { provider: 'voidAi', credentialType: 'voidAiApi', credential: { id: 'benchCredential1', name: 'bench' } };
+		const workflows = [webhookDownloadWorkflow('benchQueueOne001', 'bench-one', source), webhookDownloadWorkflow('benchQueueTwo001', 'bench-two', source)];
+		await cluster.n8n.importWorkflow(workflows);
+		await cluster.storeBinariesUncompressed();
+		await cluster.startMain();
+		await cluster.startWorker('worker-1', { concurrency });
+		const runs: LoadFigures[] = [];
+		process.stderr.write(`queue mode: ${files} downloads with one worker...\n`);
+		await cluster.activate('benchQueueOne001');
+		runs.push((await runLoad(cluster, sim, 'benchQueueOne001', 'bench-one', loadPlan('b1', files, big), concurrency, 1_800_000)).figures);
+		await cluster.startWorker('worker-2', { concurrency });
+		process.stderr.write(`queue mode: ${files} downloads with two workers...\n`);
+		await cluster.activate('benchQueueTwo001');
+		runs.push((await runLoad(cluster, sim, 'benchQueueTwo001', 'bench-two', loadPlan('b2', files, big), concurrency, 1_800_000)).figures);
+		out(`### Queue mode: ${files} downloads enqueued at once through a webhook (${big} of 256 MiB, the rest 2-6 MiB), binary data mode \`database\``);
+		out();
+		out(`PostgreSQL ${cluster.postgres.version}, Redis ${cluster.redis.version}, one main and the workers on this machine; time from the first execution created to the last one finished.`);
+		out();
+		for (const line of loadTable(runs)) out(line);
+		out();
+	} finally {
+		await cluster.stop();
 		await sim.stop();
 	}
 }
@@ -295,8 +405,11 @@ async function main(): Promise<void> {
 	out();
 	out(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / GiB).toFixed(0)} GiB RAM; n8n 2.41.1 on Node 24.21.0; orchestration on Node ${process.versions.node}.`);
 	out();
-	if (!process.argv.includes('--trigger-only')) await downloads();
-	if (!process.argv.includes('--downloads-only')) await trigger();
+	const only = ['--downloads-only', '--queue-only', '--trigger-only'].find((flag) => process.argv.includes(flag));
+	const runtime = only === '--trigger-only' ? undefined : await ensureRuntime((line) => process.stderr.write(`${line}\n`));
+	if (runtime && (!only || only === '--downloads-only')) await downloads(runtime);
+	if (runtime && (!only || only === '--queue-only')) await queue(runtime);
+	if (!only || only === '--trigger-only') await trigger();
 	const file = join(BENCH_DIR, 'results.md');
 	writeFileSync(file, `${lines.join('\n')}\n`);
 	process.stderr.write(`(written to ${file}${existsSync(file) ? '' : ''})\n`);

@@ -1,11 +1,12 @@
 /** A real n8n 2.41.1 instance in its own user folder: CLI commands, the server, and its database. */
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
 import type { ChildProcess } from 'child_process';
 import type { RunResult } from './processes';
 import { run, start, stop, waitFor } from './processes';
 import type { Runtime } from './runtime';
+import type { PostgresConnection } from './services';
 
 export interface ExecutedItem {
 	json: Record<string, unknown>;
@@ -24,10 +25,20 @@ export interface Execution {
 	status: string;
 	mode: string;
 	nodes: Record<string, NodeRun>;
+	/** The execution's own error, when it has one (a crashed or abandoned run has no node error). */
+	error?: string;
+}
+
+/** The part of `pg`'s client used here (the package comes with the n8n runtime). */
+interface PgClient {
+	connect(): Promise<void>;
+	query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+	end(): Promise<void>;
 }
 
 interface RunDataLike {
 	resultData: {
+		error?: { message?: string };
 		runData: Record<string, Array<{ data?: { main?: ExecutedItem[][] }; error?: { message: string; description?: string }; executionTime?: number }>>;
 	};
 }
@@ -45,9 +56,90 @@ export function nodesOf(data: RunDataLike): Record<string, NodeRun> {
 	return nodes;
 }
 
+/** A long-running n8n command (`start`, `worker`) with its output kept, and its peak memory. */
+export class N8nProcess {
+	private output = '';
+
+	constructor(
+		readonly name: string,
+		readonly child: ChildProcess,
+	) {
+		const collect = (chunk: Buffer) => {
+			this.output = (this.output + chunk.toString()).slice(-2_000_000);
+		};
+		child.stdout?.on('data', collect);
+		child.stderr?.on('data', collect);
+	}
+
+	get pid(): number {
+		return this.child.pid ?? -1;
+	}
+
+	get log(): string {
+		return this.output;
+	}
+
+	get exited(): boolean {
+		return this.child.exitCode !== null || this.child.signalCode !== null;
+	}
+
+	/** Waits until `url` answers 2xx; fails early, with the log, if the process exits. */
+	async waitReady(url: string, timeoutMs = 120_000): Promise<void> {
+		await waitFor(
+			async () => {
+				if (this.exited) throw new Error(`n8n ${this.name} exited:\n${this.output.slice(-3000)}`);
+				const response = await fetch(url);
+				return response.ok ? true : undefined;
+			},
+			`n8n ${this.name} to be ready`,
+			timeoutMs,
+		).catch((error: Error) => {
+			throw new Error(`${error.message}\n--- n8n ${this.name} log ---\n${this.output.slice(-3000)}`);
+		});
+	}
+
+	private status(field: 'VmHWM' | 'VmRSS'): number {
+		try {
+			const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+			return match ? Number(match[1]) * 1024 : 0;
+		} catch {
+			return 0;
+		}
+	}
+
+	/** The kernel's own peak resident memory of the process (VmHWM) since it started or `resetPeak`, in bytes. */
+	peakRss(): number {
+		return this.status('VmHWM');
+	}
+
+	/** Resident memory now (VmRSS), in bytes. */
+	rss(): number {
+		return this.status('VmRSS');
+	}
+
+	/** Starts a new peak measurement: the kernel resets VmHWM to the current RSS (`clear_refs` 5). */
+	resetPeak(): void {
+		writeFileSync(`/proc/${this.pid}/clear_refs`, '5');
+	}
+
+	/** Graceful stop (SIGTERM to the process group, SIGKILL after `graceMs`). */
+	async stop(graceMs = 15_000): Promise<void> {
+		await stop(this.child, graceMs);
+	}
+
+	/** SIGKILL to the whole process group at once (n8n and its task runner): a crash, not a shutdown. */
+	async kill(): Promise<void> {
+		await stop(this.child, 0, 'SIGKILL');
+	}
+}
+
 export class N8nInstance {
-	private server: ChildProcess | undefined;
-	private serverLog = '';
+	private server: N8nProcess | undefined;
+	/** Settings every command of this instance gets (database, queue mode, binary data mode). */
+	settings: NodeJS.ProcessEnv = {};
+	/** Set when the instance keeps its data in PostgreSQL instead of SQLite. */
+	database: PostgresConnection | undefined;
+	private pgClient: PgClient | undefined;
 
 	constructor(
 		readonly runtime: Runtime,
@@ -82,7 +174,14 @@ export class N8nInstance {
 			N8N_SECURE_COOKIE: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_LOG_LEVEL: process.env.SORA_N8N_LOG_LEVEL ?? 'warn',
+			...this.settings,
 		};
+	}
+
+	/** Starts a long-running n8n command (`start`, `worker`) with this instance's environment plus `extraEnv`. */
+	spawn(name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): N8nProcess {
+		const child = start(this.runtime.node, [this.runtime.n8n, ...args], { env: { ...this.env(), ...extraEnv }, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+		return new N8nProcess(name, child);
 	}
 
 	async cli(args: string[], timeoutMs = 180_000, extraEnv: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void): Promise<RunResult> {
@@ -132,34 +231,19 @@ export class N8nInstance {
 		return join(this.userFolder, '.n8n', 'storage', binaryId.replace(/^filesystem(-v2)?:/, ''));
 	}
 
-	/** `n8n start`; `extraEnv` adds settings (e.g. the durable scheduler's N8N_SCHEDULER_* variables). */
-	async startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
-		this.serverLog = '';
-		this.server = start(this.runtime.node, [this.runtime.n8n, 'start'], { env: { ...this.env(), ...extraEnv }, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
-		const collect = (chunk: Buffer) => {
-			this.serverLog = (this.serverLog + chunk.toString()).slice(-200_000);
-		};
-		this.server.stdout?.on('data', collect);
-		this.server.stderr?.on('data', collect);
-		await waitFor(
-			async () => {
-				if (this.server?.exitCode !== null) throw new Error(`n8n exited:\n${this.serverLog.slice(-3000)}`);
-				const response = await fetch(`${this.baseUrl}/healthz/readiness`);
-				return response.ok ? true : undefined;
-			},
-			'n8n to be ready',
-			120_000,
-		).catch((error: Error) => {
-			throw new Error(`${error.message}\n--- n8n log ---\n${this.serverLog.slice(-3000)}`);
-		});
+	/** `n8n start`, ready when its readiness endpoint says so (which waits for migrations on a new database). */
+	async startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<N8nProcess> {
+		this.server = this.spawn('main', ['start'], extraEnv);
+		await this.server.waitReady(`${this.baseUrl}/healthz/readiness`, 180_000);
+		return this.server;
 	}
 
 	get log(): string {
-		return this.serverLog;
+		return this.server?.log ?? '';
 	}
 
 	async stopServer(): Promise<void> {
-		if (this.server) await stop(this.server, 15_000);
+		await this.server?.stop();
 		this.server = undefined;
 	}
 
@@ -168,6 +252,17 @@ export class N8nInstance {
 	 * decoding execution data with n8n's `flatted`.
 	 */
 	async executions(workflowId: string): Promise<Execution[]> {
+		if (this.database) {
+			const { parse } = require(join(this.runtime.n8nModules, 'flatted')) as { parse: (text: string) => RunDataLike };
+			const { rows } = await this.query<{ id: number; status: string; mode: string; data: string | null }>(
+				'SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = $1 ORDER BY e.id',
+				[workflowId],
+			);
+			return rows.map((row) => {
+				const data = row.data ? parse(row.data) : null;
+				return { id: String(row.id), status: row.status, mode: row.mode, nodes: data ? nodesOf(data) : {}, error: data?.resultData.error?.message };
+			});
+		}
 		const script = `
 const sqlite3 = require(${JSON.stringify(join(this.runtime.n8nModules, 'sqlite3'))});
 const { parse } = require(${JSON.stringify(join(this.runtime.n8nModules, 'flatted'))});
@@ -184,7 +279,7 @@ db.all("SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN 
 	}
 
 	/** Rows of a read-only SQL query on n8n's SQLite database. */
-	async query(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+	async sqliteQuery(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
 		const script = `
 const sqlite3 = require(${JSON.stringify(join(this.runtime.n8nModules, 'sqlite3'))});
 const db = new sqlite3.Database(${JSON.stringify(join(this.userFolder, '.n8n', 'database.sqlite'))}, sqlite3.OPEN_READONLY);
@@ -198,13 +293,42 @@ db.all(process.argv[1], JSON.parse(process.argv[2]), (error, rows) => {
 		return JSON.parse(result.stdout) as Array<Record<string, unknown>>;
 	}
 
+	/** A query on the instance's PostgreSQL database, with the `pg` client n8n itself ships. */
+	async query<R>(text: string, values: unknown[] = []): Promise<{ rows: R[] }> {
+		if (!this.database) throw new Error('this n8n instance does not use PostgreSQL');
+		if (!this.pgClient) {
+			const { Client } = require(join(this.runtime.n8nModules, 'pg')) as { Client: new (config: object) => PgClient };
+			const client = new Client({ ...this.database });
+			await client.connect();
+			this.pgClient = client;
+		}
+		return await this.pgClient.query<R>(text, values);
+	}
+
+	/** Closes the database connection `query` opened. */
+	async close(): Promise<void> {
+		await this.pgClient?.end();
+		this.pgClient = undefined;
+	}
+
 	/** Creates the owner account through n8n's REST API, so a person can log in to the editor. */
 	async setupOwner(email: string, password: string): Promise<boolean> {
-		const response = await fetch(`${this.baseUrl}/rest/owner/setup`, {
+		return (await this.ownerSetupResponse(email, password)).ok;
+	}
+
+	/** Creates the owner account and returns its session cookie, for REST calls as the owner. */
+	async ownerSession(email: string, password: string): Promise<string> {
+		const response = await this.ownerSetupResponse(email, password);
+		const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]).find((value) => value.startsWith('n8n-auth='));
+		if (!response.ok || !cookie) throw new Error(`n8n owner setup failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+		return cookie;
+	}
+
+	private async ownerSetupResponse(email: string, password: string): Promise<Response> {
+		return await fetch(`${this.baseUrl}/rest/owner/setup`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ email, firstName: 'Demo', lastName: 'User', password }),
 		});
-		return response.ok;
 	}
 }

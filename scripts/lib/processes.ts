@@ -4,6 +4,7 @@
  */
 import type { ChildProcess, SpawnOptions } from 'child_process';
 import { spawn } from 'child_process';
+import { createServer } from 'net';
 
 const running = new Set<ChildProcess>();
 
@@ -30,20 +31,31 @@ function hookExit(): void {
 	}
 }
 
+/**
+ * Even a SIGKILL of this process must not leave a child running: a tiny shell watches both, and kills the
+ * child's whole group once this process is gone (it ends by itself when the child exits first).
+ */
+function reapIfOrphaned(child: ChildProcess): void {
+	if (child.pid === undefined) return;
+	const watch = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill -0 ${process.pid} 2>/dev/null || kill -KILL -- -${child.pid} 2>/dev/null`;
+	spawn('sh', ['-c', watch], { detached: true, stdio: 'ignore' }).unref();
+}
+
 /** Starts a command in its own process group and tracks it. */
 export function start(command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
 	hookExit();
 	const child = spawn(command, args, { ...options, detached: true });
 	running.add(child);
 	child.once('exit', () => running.delete(child));
+	reapIfOrphaned(child);
 	return child;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
-export async function stop(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** `signal` (SIGTERM unless told), then SIGKILL after `graceMs`; resolves when the process has exited. */
+export async function stop(child: ChildProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	killGroup(child, 'SIGTERM');
+	killGroup(child, signal);
 	const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
 	await exited;
 	clearTimeout(timer);
@@ -88,4 +100,13 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, what: stri
 		if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, intervalMs));
 	}
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
 }

@@ -48,6 +48,32 @@ export async function prepareInstance(runtime: Runtime, userFolder: string, port
 	return new N8nInstance(runtime, userFolder, port);
 }
 
+/** The frontend JWT the simulator accepts for OpeAI's token mode in the tests. */
+export const SIM_FRONTEND_TOKEN = 'e2e-frontend-jwt';
+
+/** One way to reach the simulator: a provider, its credential type, and the dialect it speaks. */
+export interface DialectSetup {
+	label: string;
+	dialect: Dialect;
+	provider: string;
+	type: string;
+	extra?: Record<string, unknown>;
+	variants: boolean;
+	/** What a download of an expired task says: providers that do not report expiry can only say "not found". */
+	expired: RegExp;
+}
+
+/** Every provider dialect, and both of OpeAI's authentication modes. */
+export const DIALECT_SETUPS: DialectSetup[] = [
+	{ label: 'opeai', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'apiKey' }, variants: false, expired: /is no longer available at OpeAI \(HTTP 404\)/ },
+	{ label: 'opeai-token', dialect: 'opeai', provider: 'opeAi', type: 'opeAiApi', extra: { authMode: 'frontendToken', apiKey: SIM_FRONTEND_TOKEN }, variants: false, expired: /is no longer available at OpeAI \(HTTP 404\)/ },
+	{ label: 'wisdomgate', dialect: 'wisdomgate', provider: 'wisdomGate', type: 'wisdomGateApi', variants: false, expired: /expired at/ },
+	{ label: 'ezmodel', dialect: 'ezmodel', provider: 'ezModel', type: 'ezModelApi', variants: false, expired: /has expired at EzModel|expired at/ },
+	{ label: 'voidai', dialect: 'voidai', provider: 'voidAi', type: 'voidAiApi', variants: true, expired: /expired at/ },
+	{ label: 'newapi', dialect: 'newapi', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'Authorization', headerPrefix: 'Bearer ' }, variants: false, expired: /is no longer available at OpenAI-Compatible Gateway \(HTTP 400\)/ },
+	{ label: 'azure-style', dialect: 'openai', provider: 'openAiCompatible', type: 'openAiCompatibleVideoApi', extra: { headerName: 'api-key', headerPrefix: '' }, variants: true, expired: /expired at/ },
+];
+
 /** A credential of `type` pointing at the simulator's `dialect`. */
 export function simulatorCredential(sim: ProviderSimulator, dialect: Dialect, type: string, id: string, name: string, extra: Record<string, unknown> = {}): object {
 	return { id, name, type, data: { apiKey: sim.options.apiKey, baseUrl: sim.baseUrl(dialect), ...extra } };

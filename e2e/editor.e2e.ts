@@ -19,7 +19,6 @@
  * console.log and printed, but do not fail the test.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -27,7 +26,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
 import type { N8nInstance } from '../scripts/lib/n8n';
-import { stopAll } from '../scripts/lib/processes';
+import { freePort, stopAll } from '../scripts/lib/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
 import { prepareInstance } from '../scripts/lib/scenario';
 
@@ -67,14 +66,6 @@ let profile: string;
 let step = 'starting';
 const logged: Logged[] = [];
 const blocked = new Set<string>();
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
 
 function isLocal(url: string): boolean {
 	try {

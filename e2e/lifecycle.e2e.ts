@@ -9,12 +9,11 @@ import { randomUUID, createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import type { Server } from 'http';
 import { createServer as createHttpServer } from 'http';
-import { createServer } from 'net';
 import { join } from 'path';
 import { deflateSync } from 'zlib';
 
 import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
-import { stopAll, waitFor } from '../scripts/lib/processes';
+import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
 import { EXAMPLE_CREDENTIAL, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/lib/scenario';
 import { seedDemoTasks } from '../simulator/cli';
@@ -27,14 +26,6 @@ let sim: ProviderSimulator;
 let n8n: N8nInstance;
 let images: Server;
 let imageUrl = '';
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
 
 function sha256(buffer: Buffer): string {
 	return createHash('sha256').update(buffer).digest('hex');

@@ -11,7 +11,7 @@ import { join } from 'path';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 import type { N8nInstance, NodeRun } from './lib/n8n';
-import { stopAll, waitFor } from './lib/processes';
+import { freePort, stopAll, waitFor } from './lib/processes';
 import { ensureRuntime, REPO_ROOT } from './lib/runtime';
 import { EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './lib/scenario';
 
@@ -120,14 +120,6 @@ function watchWorkflow(taskId: string): object {
 	const workflow = ourPartOf(loadExample('archive-to-google-drive'), WATCH_WORKFLOW.id, WATCH_WORKFLOW.name);
 	for (const node of workflow.nodes) node.parameters = { ...node.parameters, watch: 'taskIds', taskIds: taskId, events: ['completed', 'failed'] };
 	return workflow;
-}
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
 }
 
 function failuresOf(nodes: Record<string, NodeRun>): string {

@@ -196,12 +196,13 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 			const finished = new Set([...victim.log.matchAll(/Worker finished execution (\d+) /g)].map((match) => match[1]));
 			return startedIds.filter((id) => !finished.has(id));
 		};
-		const held = await waitFor(async () => (running().length >= 3 ? running() : undefined), 'worker-2 to hold 3 downloads', 120_000, 100);
+		await waitFor(async () => (running().length >= 3 ? true : undefined), 'worker-2 to hold 3 downloads', 120_000, 100);
 		// Let bytes flow for a moment, so the kill lands in the middle of the bodies.
 		await new Promise((resolve) => setTimeout(resolve, 1500));
-		const heldAtKill = running();
 		await cluster.killWorker('worker-2');
 		const killedAt = Date.now();
+		// What it had started and not finished when it died (its log outlives it).
+		const heldAtKill = running();
 		const counts = await cluster.waitForFinished(WORKFLOWS.fault.id, plan.length, 300_000);
 		const outcomes = await downloadOutcomes(cluster, WORKFLOWS.fault.id);
 		const byId = new Map(outcomes.map((outcome) => [outcome.executionId, outcome]));
@@ -209,7 +210,7 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 		report('### A worker killed (SIGKILL) in the middle of downloads');
 		report();
 		report(`- 16 slow downloads (8 MiB at 2 MiB/s) on two workers; worker-2 killed while it held executions ${heldAtKill.join(', ')}; final statuses ${JSON.stringify(counts)}`);
-		expect(heldAtKill.length).toBeGreaterThanOrEqual(held.length > 0 ? 1 : 0);
+		expect(heldAtKill.length).toBeGreaterThanOrEqual(3);
 		const crashed: DownloadOutcome[] = heldAtKill.map((id) => byId.get(id)).filter((outcome): outcome is DownloadOutcome => outcome !== undefined);
 		expect(crashed).toHaveLength(heldAtKill.length);
 		for (const outcome of crashed) {
@@ -283,12 +284,12 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 		report(`- every fired task's file was stored whole by the trigger on the main and read back whole on a worker (n8n's Crypto node hashed it); main and workers logged "Recovered Redis connection"`);
 	}, 600_000);
 
-	// Known to fail with the trigger on main today: after a main restart the durable scheduler runs the missed poll
-	// occurrences at once, and overlapping polls fire the same tasks again (seen: 477 of 1,000 fired twice). It runs
-	// as `it.failing` (passes while it fails, prints its figures) until the trigger's exactly-once-under-overlapping-
-	// polls change lands; then set SORA_QUEUE_DURABLE_STRICT=1 (or flip the default below) and it must pass.
-	const durableTest = process.env.SORA_QUEUE_DURABLE_STRICT === '1' ? it : it.failing;
-	durableTest('durable scheduler on the main: 1,000 watched tasks completing over time fire exactly once each across a main restart', async () => {
+	// Exactly once is asserted only with SORA_QUEUE_DURABLE_STRICT=1: with the trigger of today, after a main restart
+	// the durable scheduler runs the poll times it missed at once, and overlapping polls may fire the same tasks again
+	// (seen in five runs: 477, 344, 34 and 0 fired twice, and once 723 never fired). Until the trigger's exactly-once-under-
+	// overlapping-polls change lands, the figures are printed and a difference is reported as a known issue.
+	const STRICT = process.env.SORA_QUEUE_DURABLE_STRICT === '1';
+	it(`durable scheduler on the main: 1,000 watched tasks completing over time, across a main restart${STRICT ? ', fire exactly once each' : ' (exactly once reported; asserted with SORA_QUEUE_DURABLE_STRICT=1)'}`, async () => {
 		await cluster.stopMain();
 		const durable = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' };
 		await cluster.startMain(durable);
@@ -305,6 +306,8 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 		const firedBeforeRestart = (await fired(WORKFLOWS.durable)).flat().length;
 		const restartStart = Date.now();
 		await cluster.stopMain();
+		// Down for at least 30 s, as in an upgrade: poll times pass while no main runs.
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, 30_000 - (Date.now() - restartStart))));
 		await cluster.startMain(durable);
 		const restart = (Date.now() - restartStart) / 1000;
 		await waitFor(async () => (finishedByNow() === DURABLE_TASKS.length ? true : undefined), 'every task to complete', 300_000, 1000);
@@ -325,10 +328,16 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 		report();
 		report('### Trigger on the durable scheduler (N8N_SCHEDULER_ENABLED, N8N_SCHEDULER_POLL_TRIGGERS_ENABLED), 1,000 watched tasks');
 		report();
-		report(`- ${executions.length} executions fired ${ids.length} task events (${firedBeforeRestart} before the main restart of ${restart.toFixed(0)} s); fired twice: ${twice.length}${twice.length ? ` (${twice.slice(0, 5).join(', ')}...)` : ''}; never fired: ${missing.length}; statuses ${JSON.stringify(await cluster.statusCounts(WORKFLOWS.durable.id))}`);
-		expect(missing).toEqual([]);
-		expect(twice).toEqual([]);
-		expect(ids).toHaveLength(DURABLE_TASKS.length);
+		report(`- ${executions.length} executions fired ${ids.length} task events (${firedBeforeRestart} before the main restart of ${restart.toFixed(0)} s); fired twice: ${twice.length}${twice.length ? ` (${twice.slice(0, 5).join(', ')}...)` : ''}; never fired: ${missing.length}`);
+		const statuses = await cluster.statusCounts(WORKFLOWS.durable.id);
+		expect(statuses).toEqual({ success: executions.length });
+		if (STRICT) {
+			expect(missing).toEqual([]);
+			expect(twice).toEqual([]);
+			expect(ids).toHaveLength(DURABLE_TASKS.length);
+		} else if (missing.length > 0 || twice.length > 0) {
+			report(`- KNOWN ISSUE, not failing this run (set SORA_QUEUE_DURABLE_STRICT=1 to fail): ${twice.length} fired twice, ${missing.length} never fired`);
+		}
 	}, 900_000);
 });
 

@@ -152,6 +152,8 @@ const MIME: Record<string, string> = { video: 'video/mp4', thumbnail: 'image/web
 export class ProviderSimulator {
 	readonly tasks = new Map<string, SimTask>();
 	readonly requests: SimRequest[] = [];
+	/** In-process tests only: called as each request arrives, before it is answered (e.g. to starve the process of CPU). */
+	onRequest?: (request: SimRequest) => void;
 	private server: Server | undefined;
 	private storage: Server | undefined;
 	private readonly sockets = new Set<Socket>();
@@ -308,7 +310,9 @@ export class ProviderSimulator {
 		const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const query = Object.fromEntries(parsed.searchParams);
 		if (parsed.pathname.startsWith('/_sim/')) return this.control(req, res, parsed.pathname);
-		this.requests.push({ method: req.method ?? 'GET', path: parsed.pathname, query, headers: req.headers });
+		const request: SimRequest = { method: req.method ?? 'GET', path: parsed.pathname, query, headers: req.headers };
+		this.requests.push(request);
+		this.onRequest?.(request);
 		if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
 		const match = /^\/(opeai|wisdomgate|ezmodel|voidai|newapi|openai)\/(v1|api)(\/.*)$/.exec(parsed.pathname);
 		if (!match) return this.json(res, 404, { error: { message: `Invalid URL (${req.method} ${parsed.pathname})`, type: 'invalid_request_error' } });

@@ -378,6 +378,65 @@ describe('polls that overlap (n8n does not wait for one poll before starting the
 		expect(JSON.stringify(t.savedStaticData)).toContain('"a"');
 	});
 
+	it('durable scheduler catching up after a restart: polls one right after another, each reading the database before the last write landed; each task fires once', async () => {
+		const ids = Array.from({ length: 20 }, (_, i) => `r${i}`);
+		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
+		const params = { watch: 'taskIds', taskIds: ids.join('\n') };
+		const before = await trigger('voidai', params);
+		expect(await before.durablePoll(36_000)).toBeNull();
+		for (const id of ids.slice(0, 10)) sim.setStatus(id, 'completed');
+		// A new process (nothing in memory) with the static data in the database; n8n's writes take 300 ms to land.
+		const t = await trigger('voidai', params, before.savedStaticData);
+		const slowWrite = { saveDelayMs: 300 };
+		const catchUp = [await t.durablePoll(36_000, slowWrite), await t.durablePoll(36_000, slowWrite), await t.durablePoll(36_000, slowWrite)];
+		expect(catchUp.flatMap((result) => fired(result)).map(([id]) => id).sort()).toEqual(ids.slice(0, 10).sort());
+		for (const id of ids.slice(10)) sim.setStatus(id, 'completed');
+		const next = [await t.durablePoll(36_000, slowWrite), await t.durablePoll(36_000, slowWrite)];
+		expect(next.flatMap((result) => fired(result)).map(([id]) => id).sort()).toEqual(ids.slice(10).sort());
+		await t.saved();
+		// What reached the database holds every task, so the next restart fires nothing again.
+		const restarted = await trigger('voidai', params, t.savedStaticData);
+		expect(await restarted.durablePoll(36_000)).toBeNull();
+		expect(statusRequests()).toBe(20 + 20 + 10 + 10 + 10);
+	});
+
+	it('durable scheduler: what a poll that emits nothing learned is kept (n8n saves only polls that emit): Retry-After holds', async () => {
+		const ids = ['q1', 'q2', 'q3'];
+		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join(',') });
+		expect(await t.durablePoll(36_000)).toBeNull();
+		sim.setStatus('q2', 'completed');
+		sim.setGateway({ rateLimitStatus: { retryAfter: 2 } });
+		sim.requests.length = 0;
+		await expect(t.durablePoll(36_000)).rejects.toThrow(/rate limiting requests \(HTTP 429\)/);
+		expect(await t.durablePoll(36_000)).toBeNull();
+		expect(sim.requests).toHaveLength(1);
+		sim.setGateway({ rateLimitStatus: null });
+		await delay(2100);
+		expect(fired(await t.durablePoll(36_000))).toEqual([['q2', 'completed']]);
+	});
+
+	it('a poll that outlives the durable scheduler\'s timeout (its process starved of CPU) counts nothing as fired; the next poll fires it once', async () => {
+		sim.addTask({ id: 'a', forced: 'in_progress' });
+		sim.addTask({ id: 'b', forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a\nb' });
+		expect(await t.durablePoll(36_000)).toBeNull();
+		sim.setStatus('a', 'completed');
+		// While 'b' is asked about, the whole process stalls for 600 ms: n8n's 250 ms timeout passes and it drops the items.
+		sim.onRequest = (request) => {
+			if (!request.path.endsWith('/videos/b')) return;
+			const until = Date.now() + 600;
+			while (Date.now() < until);
+		};
+		try {
+			expect(await t.durablePoll(200, { timeoutMs: 250 })).toBeNull();
+		} finally {
+			sim.onRequest = undefined;
+		}
+		expect(fired(await t.durablePoll(36_000))).toEqual([['a', 'completed']]);
+		expect(await t.durablePoll(36_000)).toBeNull();
+	});
+
 	it('many concurrent polls in All Tasks mode fire each new task once', async () => {
 		for (let i = 0; i < 30; i++) sim.addTask({ id: `v${i}`, createdAt: 1_700_000_000 + i, forced: 'in_progress' });
 		const t = await trigger('voidai', { watch: 'all', events: ['completed', 'failed'] });

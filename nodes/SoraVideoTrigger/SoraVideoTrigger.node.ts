@@ -18,7 +18,7 @@ import { VideoApiClient } from '../shared/transport';
 import { invalidTaskIdError } from '../shared/problems';
 import { invalidTaskIdReason } from '../shared/tasks';
 import { assertVariantSupported } from '../shared/content';
-import { PollBudget } from './budget';
+import { PollBudget, pollBudgetMs } from './budget';
 import { hasPolled, PollSession, scopeKey } from './coordination';
 import type { TriggerEvent, TriggerSettings } from './poller';
 import { parseTaskIds, poll, pollManually } from './poller';
@@ -183,17 +183,18 @@ export class SoraVideoTrigger implements INodeType {
 		// n8n 2.41 tells a poll how long it may run before its engine abandons it (the durable scheduler's
 		// N8N_SCHEDULER_POLL_TIMEOUT less a margin; 5 min otherwise); older n8n versions do not.
 		const engineMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : Number.POSITIVE_INFINITY;
-		const budgetMs = Math.min((options.pollTimeBudget ?? DEFAULT_POLL_BUDGET_SECONDS) * 1000, engineMs, hasPolled(key) ? Number.POSITIVE_INFINITY : ACTIVATION_BUDGET_MS);
+		const budgetMs = Math.min(pollBudgetMs((options.pollTimeBudget ?? DEFAULT_POLL_BUDGET_SECONDS) * 1000, engineMs), hasPolled(key) ? Number.POSITIVE_INFINITY : ACTIVATION_BUDGET_MS);
 		const budget = new PollBudget(budgetMs);
 		const session = new PollSession(key, budget.deadline);
 		try {
 			// A 429 is not retried inside a poll: the poll stops and the next one continues after Retry-After.
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), { signal: budget.signal, retryRateLimited: false });
 			if (download) assertVariantSupported(client, settings.variant);
-			const items = await poll({ fn: this, client, settings, staticData: this.getWorkflowStaticData('node'), budget, session });
+			const items = await poll({ fn: this, client, settings, staticData: this.getWorkflowStaticData('node'), budget, session, acceptedWithinMs: engineMs });
 			return items.length > 0 ? [items] : null;
 		} finally {
-			session.close([]);
+			// A poll that failed before merging lets its leases go (one that merged has closed already).
+			session.close();
 			budget.dispose();
 		}
 	}

@@ -10,6 +10,20 @@ import { setMaxListeners } from 'events';
 import type { Timer } from '../shared/timers';
 import { startTimer } from '../shared/timers';
 
+/** A download that ignores the budget's abort is given up this long after the deadline. */
+export const OVERRUN_GRACE_MS = 5000;
+/** What a poll does after its deadline besides a download's overrun: merging, building the items. */
+const WRAP_UP_MS = 1000;
+
+/**
+ * The budget of one poll: the user's, and short enough that the whole poll, overrun included, ends
+ * before n8n stops taking its items (`engineMs`, n8n's own poll budget, itself short of the durable
+ * scheduler's timeout). Never less than half of n8n's budget.
+ */
+export function pollBudgetMs(userMs: number, engineMs: number): number {
+	return Math.min(userMs, Math.max(engineMs - OVERRUN_GRACE_MS - WRAP_UP_MS, engineMs / 2));
+}
+
 /** Every request in flight listens to the budget's signal (up to 50 at once, plus their retry waits). */
 const SIGNAL_LISTENERS = 500;
 

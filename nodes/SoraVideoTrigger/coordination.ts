@@ -1,25 +1,29 @@
 /**
- * Coordination between polls of the same trigger (same workflow, same node) that run at once.
+ * Coordination between the polls of one trigger (same workflow, same node) in one n8n process.
  *
- * What n8n 2.41 does, and why this lives in process memory rather than only in static data:
+ * What n8n 2.41 does (read from its source), and why this lives in process memory as well as in static data:
  * - Default engine (n8n-core ActiveWorkflowTriggers): each cron tick calls `executePollTrigger()` without
  *   awaiting the previous one, so a poll that runs longer than the interval overlaps the next. All polls
  *   of one activation share one Workflow object, and so one static data object.
- * - Durable scheduler (N8N_SCHEDULER_ENABLED + N8N_SCHEDULER_POLL_TRIGGERS_ENABLED): every tick builds a
- *   fresh Workflow from the database, so overlapping polls each hold their own copy of the static data,
- *   saved only when a poll emits (WorkflowStaticDataService.saveStaticData, on `__emit`).
- * In both engines the polls of a trigger run in the same n8n main process, so a claim recorded here,
- * synchronously and before any await, is seen by every other poll of the trigger whichever engine runs it.
- *
- * - A lease: a poll that is about to fire a task (and maybe download it) claims it first; another poll
+ * - Durable scheduler (N8N_SCHEDULER_ENABLED + N8N_SCHEDULER_POLL_TRIGGERS_ENABLED; n8n's
+ *   PollTriggerTaskHandler and TriggerExecutionContextFactory): every poll builds a fresh Workflow from the
+ *   database, so each poll holds its own copy of the static data. n8n saves that copy only when the poll
+ *   emits, and without waiting for the write (`void saveStaticData`), so the next poll may read the state
+ *   from before it; a poll that emits nothing is never saved. After a restart the scheduler runs the poll
+ *   times it missed one right after another, or at once. It abandons a poll that outlives
+ *   N8N_SCHEDULER_POLL_TIMEOUT and discards its items.
+ * In both engines the polls of a trigger run in the same n8n main process, so what is recorded here,
+ * synchronously, is seen at once by every other poll of the trigger, whichever engine runs it:
+ * - The state: every poll leaves here the state it merged at its end, and the next poll starts from it
+ *   (merged with the static data n8n gave it). A save still on its way to the database, or one n8n
+ *   never makes, loses nothing while the process lives.
+ * - Leases: a poll that is about to fire a task (and maybe download it) claims it first; another poll
  *   skips a task leased by someone else. Leases expire (the owner's deadline plus a grace), so a poll that
  *   died or was abandoned never blocks a task for long; the owner checks it still holds its leases
  *   before it hands its items to n8n.
- * - Recently fired: when a poll returns items, their tasks are noted for the polls that were already
- *   running then. Those polls read the static data before the items existed (durable scheduler) and would
- *   otherwise fire them again, or save a state without them over the one that has them.
- * Nothing here survives a restart, and nothing needs to: after a restart no poll is running.
+ * After a restart nothing here remains and no poll is running: the static data n8n saved is the state.
  */
+import type { TriggerState } from './state';
 
 /** How long after its owner's deadline a lease still holds. */
 export const LEASE_GRACE_MS = 30_000;
@@ -29,21 +33,11 @@ interface Lease {
 	expires: number;
 }
 
-interface Fired {
-	value: number;
-	at: number;
-	until: number;
-}
-
-interface Session {
-	startedAt: number;
-	deadline: number;
-}
-
 interface Scope {
 	leases: Map<string, Lease>;
-	fired: Map<string, Fired>;
-	sessions: Map<number, Session>;
+	/** The state as the last poll of this trigger in this process left it. */
+	state: TriggerState | null;
+	running: number;
 	polls: number;
 	lastUsed: number;
 }
@@ -55,11 +49,11 @@ let sessionCounter = 0;
 
 function scopeFor(key: string, now: number): Scope {
 	for (const [other, scope] of scopes) {
-		if (other !== key && scope.sessions.size === 0 && now - scope.lastUsed > IDLE_SCOPE_MS) scopes.delete(other);
+		if (other !== key && scope.running === 0 && now - scope.lastUsed > IDLE_SCOPE_MS) scopes.delete(other);
 	}
 	let scope = scopes.get(key);
 	if (!scope) {
-		scope = { leases: new Map(), fired: new Map(), sessions: new Map(), polls: 0, lastUsed: now };
+		scope = { leases: new Map(), state: null, running: 0, polls: 0, lastUsed: now };
 		scopes.set(key, scope);
 	}
 	scope.lastUsed = now;
@@ -90,19 +84,18 @@ export class PollSession {
 		this.startedAt = now;
 		this.isFirst = this.scope.polls === 0;
 		this.scope.polls++;
-		this.scope.sessions.set(this.id, { startedAt: now, deadline });
-		this.expire(now);
-	}
-
-	private expire(now: number): void {
+		this.scope.running++;
 		for (const [taskId, lease] of this.scope.leases) if (lease.expires <= now) this.scope.leases.delete(taskId);
-		for (const [taskId, fired] of this.scope.fired) if (fired.until <= now) this.scope.fired.delete(taskId);
 	}
 
-	/** Fired by a poll that returned after this one started: this poll's copy of the state does not know it yet. */
-	firedMeanwhile(taskId: string): boolean {
-		const fired = this.scope.fired.get(taskId);
-		return fired !== undefined && fired.at >= this.startedAt;
+	/** The state the polls of this trigger in this process have reached (null: none has ended yet). */
+	get remembered(): TriggerState | null {
+		return this.scope.state;
+	}
+
+	/** Handled (fired, or seen finished and not watched) by a poll of this process that has ended. */
+	handled(taskId: string): boolean {
+		return this.scope.state !== null && taskId in this.scope.state.done;
 	}
 
 	/** Another poll holds the task (a live lease). */
@@ -111,9 +104,9 @@ export class PollSession {
 		return lease !== undefined && lease.owner !== this.id && lease.expires > now;
 	}
 
-	/** Claims a task for this poll; false when another poll holds it or fired it since this poll started. Synchronous. */
+	/** Claims a task for this poll; false when another poll holds it or has handled it. Synchronous. */
 	claim(taskId: string, now = Date.now()): boolean {
-		if (this.closed || this.heldByOther(taskId, now) || this.firedMeanwhile(taskId)) return false;
+		if (this.closed || this.heldByOther(taskId, now) || this.handled(taskId)) return false;
 		this.scope.leases.set(taskId, { owner: this.id, expires: this.deadline + LEASE_GRACE_MS });
 		this.claimed.add(taskId);
 		return true;
@@ -129,24 +122,17 @@ export class PollSession {
 		this.claimed.delete(taskId);
 	}
 
-	/** Tasks fired by polls that returned after this one started, with their `done` value: merged into this poll's state. */
-	firedSinceStart(): Array<[string, number]> {
-		return [...this.scope.fired].filter(([, fired]) => fired.at >= this.startedAt).map(([taskId, fired]) => [taskId, fired.value]);
-	}
-
 	/**
-	 * Ends the poll: the tasks it returns are noted as fired for the polls still running, and every lease
-	 * is released. Synchronous, so no other poll runs between the last check and the hand-off to n8n.
+	 * Ends the poll: `state` (what it merged, with the tasks it returns marked handled) becomes what every
+	 * later or still running poll of this trigger starts from, and every lease is released. Synchronous, so
+	 * no other poll runs between the last check and the hand-off to n8n. Without a state (the poll failed
+	 * before merging) only the leases go.
 	 */
-	close(fired: Array<[string, number]>, now = Date.now()): void {
+	close(state?: TriggerState): void {
 		if (this.closed) return;
 		this.closed = true;
-		this.scope.sessions.delete(this.id);
-		const running = [...this.scope.sessions.values()].filter((session) => session.startedAt <= now);
-		if (running.length > 0 && fired.length > 0) {
-			const until = Math.max(...running.map((session) => session.deadline)) + LEASE_GRACE_MS;
-			for (const [taskId, value] of fired) this.scope.fired.set(taskId, { value, at: now, until });
-		}
+		this.scope.running--;
+		if (state) this.scope.state = state;
 		for (const taskId of this.claimed) if (this.owns(taskId)) this.scope.leases.delete(taskId);
 		this.claimed.clear();
 	}

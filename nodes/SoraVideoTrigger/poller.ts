@@ -20,9 +20,10 @@ import type { TaskLookup } from '../shared/tasks';
 import { assertListSupported, listPage, lookupTask } from '../shared/tasks';
 import type { VideoApiClient } from '../shared/transport';
 import type { PollBudget } from './budget';
+import { OVERRUN_GRACE_MS } from './budget';
 import type { PollSession } from './coordination';
 import type { StateChanges, TriggerState, WatchMode } from './state';
-import { applyChanges, emptyChanges, pruneForAllMode, pruneForWatchList, readState, writeState } from './state';
+import { applyChanges, emptyChanges, mergeStates, pruneForAllMode, pruneForWatchList, readState, writeState } from './state';
 
 export type TriggerEvent = 'completed' | 'failed';
 
@@ -46,6 +47,11 @@ export interface PollEnvironment {
 	staticData: IDataObject;
 	budget: PollBudget;
 	session: PollSession;
+	/**
+	 * How long after its start n8n may still take the poll's items (n8n's own poll budget; infinite when
+	 * n8n does not say). Past it the durable scheduler may have abandoned the poll and discarded them.
+	 */
+	acceptedWithinMs: number;
 }
 
 /** The list's page size, and how many pages one poll reads at most. */
@@ -58,8 +64,6 @@ export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export const MAX_BUDGET_CUTS = 3;
 /** The first status checks of a poll run one at a time until one is not a 403, at most this many. */
 const FORBIDDEN_PROBES = 3;
-/** A download that ignores the budget's abort is given up this long after the deadline. */
-const ABORT_GRACE_MS = 5000;
 
 /** "a, b\nc" or ["a", "b"] -> ["a", "b", "c"], trimmed, without blanks or repeats. */
 export function parseTaskIds(value: unknown): string[] {
@@ -109,6 +113,8 @@ interface Fire {
 	item: INodeExecutionData;
 	task: NormalizedTask;
 	value: number;
+	/** Downloads the budget cut off so far (kept if the fire is carried after all). */
+	cuts: number;
 }
 
 interface WalkResult {
@@ -147,7 +153,7 @@ class PollRun {
 	waiting = 0;
 
 	constructor(readonly env: PollEnvironment) {
-		this.stored = readState(env.staticData);
+		this.stored = mergeStates(readState(env.staticData), env.session.remembered);
 	}
 
 	get settings(): TriggerSettings {
@@ -176,7 +182,7 @@ class PollRun {
 	}
 
 	isDone(taskId: string): boolean {
-		return taskId in this.stored.done || taskId in this.changes.done || this.env.session.firedMeanwhile(taskId);
+		return taskId in this.stored.done || taskId in this.changes.done || this.env.session.handled(taskId);
 	}
 
 	/** What `done` records: the fire time for watched IDs, the creation time in All Tasks (its pruning order). */
@@ -277,7 +283,7 @@ class PollRun {
 				if (lookup.kind === 'notFound') {
 					// It completed, but the provider no longer has it: fire the event, saying why there is no file.
 					const task = normalizeTask({ id: taskId, status: 'completed' }, { provider: this.client.provider.id, requestedId: taskId });
-					this.fire(task, Date.now(), { downloadError: lookup.error.message });
+					this.fire(task, Date.now(), { downloadError: lookup.error.message }, undefined, cuts);
 				} else {
 					this.env.session.release(taskId);
 					this.errors.push(lookup.error);
@@ -303,9 +309,9 @@ class PollRun {
 		for (const candidate of ordered) await this.deliver(candidate);
 	}
 
-	private fire(task: NormalizedTask, value: number, extra: IDataObject = {}, binary?: INodeExecutionData['binary']): void {
+	private fire(task: NormalizedTask, value: number, extra: IDataObject = {}, binary?: INodeExecutionData['binary'], cuts = 0): void {
 		const json: IDataObject = { ...(task as unknown as IDataObject), event: task.status, ...extra };
-		this.fires.push({ item: binary ? { json, binary } : { json }, task, value });
+		this.fires.push({ item: binary ? { json, binary } : { json }, task, value, cuts });
 	}
 
 	/** Carried to the next poll: not fired, not handled; the lease is let go. */
@@ -316,16 +322,16 @@ class PollRun {
 
 	private async deliver(candidate: Candidate): Promise<void> {
 		const { task } = candidate;
-		if (!this.settings.download || task.status !== 'completed') return this.fire(task, candidate.value);
+		if (!this.settings.download || task.status !== 'completed') return this.fire(task, candidate.value, {}, undefined, candidate.cuts);
 		if (!this.mayDownload || this.halted) return this.carry(candidate, candidate.cuts);
 		const outcome = await this.download(task.id);
 		switch (outcome.kind) {
 			case 'ok':
-				return this.fire(task, candidate.value, {}, { [this.settings.binaryPropertyName]: outcome.binary });
+				return this.fire(task, candidate.value, {}, { [this.settings.binaryPropertyName]: outcome.binary }, candidate.cuts);
 			case 'cut': {
 				const cuts = candidate.cuts + 1;
 				if (cuts < MAX_BUDGET_CUTS) return this.carry(candidate, cuts);
-				return this.fire(task, candidate.value, { downloadError: downloadOverBudgetMessage(task.id, this.env.budget.ms, cuts) });
+				return this.fire(task, candidate.value, { downloadError: downloadOverBudgetMessage(task.id, this.env.budget.ms, cuts) }, undefined, cuts);
 			}
 			case 'rateLimited':
 				return this.carry(candidate, candidate.cuts);
@@ -335,7 +341,7 @@ class PollRun {
 				return this.carry(candidate, candidate.cuts);
 			default:
 				// It cannot succeed (expired, gone): fire the event anyway, so one bad task blocks nothing.
-				return this.fire(task, candidate.value, { downloadError: outcome.message });
+				return this.fire(task, candidate.value, { downloadError: outcome.message }, undefined, candidate.cuts);
 		}
 	}
 
@@ -346,7 +352,7 @@ class PollRun {
 			(result) => ({ result }),
 			(error: unknown) => ({ error }),
 		);
-		const outcome = await Promise.race([attempt, budget.overrun(ABORT_GRACE_MS)]);
+		const outcome = await Promise.race([attempt, budget.overrun(OVERRUN_GRACE_MS)]);
 		if (outcome === 'overrun' || budget.expired) {
 			// Aborted at the deadline (or it finished just as the budget ran out: a partial result is not trusted).
 			if (outcome !== 'overrun' && 'result' in outcome) return { kind: 'ok', binary: outcome.result.binary };
@@ -533,14 +539,33 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 	}
 
 	// From here on synchronous: no other poll runs between these checks and the hand-off to n8n.
-	// A task whose lease expired and was taken over (or fired meanwhile) by another poll is not this poll's to fire.
-	const fires = run.fires.filter(({ task }) => session.owns(task.id) || (!session.heldByOther(task.id) && !session.firedMeanwhile(task.id)));
+	// A task whose lease expired and was taken over (or handled meanwhile) by another poll is not this poll's to fire.
+	let fires = run.fires.filter(({ task }) => session.owns(task.id) || (!session.heldByOther(task.id) && !session.handled(task.id)));
+	// Too late for n8n to take the items (its durable scheduler may have abandoned the poll and would drop
+	// them unseen): none counts as fired; the next poll delivers them, first.
+	const tooLate = Date.now() - env.budget.startedAt > env.acceptedWithinMs;
+	if (tooLate) {
+		for (const { task, cuts } of fires) run.changes.due[task.id] = cuts;
+		fires = [];
+	}
 	for (const { task, value } of fires) run.changes.done[task.id] = value;
-	// Fired by polls that returned while this one ran: this poll's copy of the state did not have them.
-	for (const [taskId, value] of session.firedSinceStart()) if (!(taskId in run.changes.done)) run.changes.done[taskId] = value;
-	const merged = applyChanges(readState(staticData), run.changes);
-	writeState(staticData, settings.watch === 'taskIds' ? pruneForWatchList(merged, settings.taskIds) : pruneForAllMode(merged));
-	session.close(fires.map(({ task, value }) => [task.id, value]));
+	// Merged into the newest state there is, so nothing another poll recorded meanwhile is undone.
+	const merged = applyChanges(mergeStates(readState(staticData), session.remembered), run.changes);
+	const state = settings.watch === 'taskIds' ? pruneForWatchList(merged, settings.taskIds) : pruneForAllMode(merged);
+	writeState(staticData, state);
+	session.close(state);
+	// For n8n's log at debug level: what each poll did, without any task content.
+	fn.logger.debug('Sora Video Trigger poll', {
+		poll: session.id,
+		known: Object.keys(run.stored.done).length,
+		fired: fires.length,
+		skipped: run.fires.length - fires.length,
+		tooLate,
+		carried: Object.keys(run.changes.due).length,
+		checked: run.answered.size,
+		rateLimited: run.rateLimited,
+		ms: Date.now() - env.budget.startedAt,
+	});
 
 	const items = fires.sort((a, b) => finishedMs(a.task) - finishedMs(b.task)).map(({ item }) => item);
 	// A 429 in the activation poll does not fail the user's "Activate" click: nothing is lost, a later poll continues.

@@ -123,6 +123,28 @@ export function writeState(staticData: IDataObject, state: TriggerState): void {
 	staticData[STATE_KEY] = JSON.parse(JSON.stringify(state)) as IDataObject;
 }
 
+/**
+ * The state a poll starts from and merges into: what n8n gave it in static data, and what the polls of
+ * this trigger in this process last left (coordination.ts), which is never older. Handled tasks from
+ * both, so none fires twice whichever save is late; the rest from the process's own, when it has one.
+ */
+export function mergeStates(stored: TriggerState, remembered: TriggerState | null): TriggerState {
+	if (remembered === null) return stored;
+	const done = { ...stored.done, ...remembered.done };
+	const without = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).filter(([id]) => !(id in done)));
+	return {
+		...remembered,
+		done,
+		pending: without(remembered.pending),
+		due: without(remembered.due),
+		notBefore: Math.max(stored.notBefore, remembered.notBefore),
+		initialized: stored.initialized || remembered.initialized,
+		horizon: Math.max(stored.horizon, remembered.horizon),
+		head: Math.max(stored.head, remembered.head),
+		sweptAt: Math.max(stored.sweptAt, remembered.sweptAt),
+	};
+}
+
 /** Merges one poll's changes into the state as it is now. */
 export function applyChanges(state: TriggerState, changes: StateChanges): TriggerState {
 	const next: TriggerState = { ...state, done: { ...state.done }, pending: { ...state.pending }, due: { ...state.due } };

@@ -269,11 +269,26 @@ export interface PollHarness {
 	 * A poll as n8n's durable scheduler runs it (scheduling/poll-trigger-node): a fresh Workflow per poll, with
 	 * the static data as last saved (n8n saves it when a poll emits), and `getPollBudgetMs()` from its timeout.
 	 */
-	durablePoll(budgetMs: number): Promise<INodeExecutionData[][] | null>;
+	/**
+	 * One poll as n8n's durable scheduler runs it (PollTriggerTaskHandler, TriggerExecutionContextFactory in
+	 * n8n 2.41): a fresh Workflow from the database's static data, n8n's poll budget (`getPollBudgetMs`), the
+	 * items dropped when the poll outlives the scheduler's timeout, and the static data saved only when the
+	 * poll emits, by a write n8n does not wait for (`saveDelayMs` later). Resolves when n8n would move on.
+	 */
+	durablePoll(budgetMs: number, options?: DurablePollOptions): Promise<INodeExecutionData[][] | null>;
+	/** Resolves when every static data write the durable polls started has landed. */
+	saved(): Promise<void>;
 	staticData: IDataObject;
 	/** The durable scheduler's saved static data (as JSON in the database). */
 	savedStaticData: IDataObject;
 	workflow: Workflow;
+}
+
+export interface DurablePollOptions {
+	/** How long n8n's static data write takes to land in the database (ms). */
+	saveDelayMs?: number;
+	/** The scheduler's N8N_SCHEDULER_POLL_TIMEOUT (ms); n8n's poll budget is this less a margin. */
+	timeoutMs?: number;
 }
 
 let workflowCounter = 0;
@@ -302,6 +317,7 @@ export async function createPoller(options: {
 	if (!nodeType.poll) throw new Error(`${node.type} is not a polling trigger`);
 	const pollFn = nodeType.poll;
 	let saved: IDataObject = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+	const writes: Array<Promise<void>> = [];
 	return {
 		workflow,
 		get staticData() {
@@ -315,14 +331,26 @@ export async function createPoller(options: {
 			const context: IPollFunctions = getExecutePollFunctions(workflow, node, additionalData, mode, 'activate');
 			return await pollFn.call(context);
 		},
-		async durablePoll(budgetMs: number) {
+		async durablePoll(budgetMs: number, { saveDelayMs = 0, timeoutMs = budgetMs * 1.25 }: DurablePollOptions = {}) {
 			const fresh = makeWorkflow(JSON.parse(JSON.stringify(saved)) as IDataObject);
 			const additionalData = additionalDataFor(helper, `poll-${++executionCounter}`);
 			const context = new PollContext(fresh, node, additionalData, 'trigger', 'update', undefined, undefined, undefined, undefined, undefined, () => budgetMs);
+			const startedAt = Date.now();
 			const result = await pollFn.call(context);
-			// n8n saves the static data when a poll emits (WorkflowStaticDataService.saveStaticData on __emit).
-			if (result !== null) saved = JSON.parse(JSON.stringify(fresh.staticData)) as IDataObject;
+			// The scheduler races the poll against N8N_SCHEDULER_POLL_TIMEOUT; past it, the items are dropped unseen.
+			if (Date.now() - startedAt > timeoutMs) return null;
+			// n8n saves the static data when a poll emits (`void saveStaticData` on __emit), and only then.
+			if (result !== null) {
+				const write = (async () => {
+					if (saveDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, saveDelayMs));
+					saved = JSON.parse(JSON.stringify(fresh.staticData)) as IDataObject;
+				})();
+				writes.push(write);
+			}
 			return result;
+		},
+		async saved() {
+			await Promise.all(writes);
 		},
 	};
 }

@@ -437,6 +437,38 @@ describe('polls that overlap (n8n does not wait for one poll before starting the
 		expect(await t.durablePoll(36_000)).toBeNull();
 	});
 
+	it('polls running at once share the status checks: each watched task is asked about once, not once per poll', async () => {
+		const ids = Array.from({ length: 300 }, (_, i) => `s${i}`);
+		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join('\n') });
+		expect(await t.durablePoll(36_000)).toBeNull();
+		const finished = ids.filter((_, i) => i % 3 === 0);
+		for (const id of finished) sim.setStatus(id, 'completed');
+		sim.requests.length = 0;
+		// As after a restart: the durable scheduler runs the missed poll times at once.
+		const results = await Promise.all([t.durablePoll(36_000), t.durablePoll(36_000), t.durablePoll(36_000)]);
+		expect(results.flatMap((result) => fired(result)).map(([id]) => id).sort()).toEqual([...finished].sort());
+		expect(statusRequests()).toBe(300);
+		expect(await t.durablePoll(36_000)).toBeNull();
+		expect(statusRequests()).toBe(300 + 200);
+	});
+
+	it('a poll that starts while an earlier one downloads asks again about what the earlier one asked before it started', async () => {
+		sim.addTask({ id: 'a', forced: 'in_progress', contentBytes: 300_000, faults: [{ type: 'slow', bytesPerSecond: 300_000 }] });
+		sim.addTask({ id: 'b', forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'a\nb', download: true, variant: 'video', binaryPropertyName: 'data' });
+		expect(await activate(t)).toBeNull();
+		sim.setStatus('a', 'completed');
+		const first = t.poll();
+		await delay(300);
+		// The first poll asked about 'b' (running) and is downloading 'a' now.
+		sim.setStatus('b', 'completed');
+		const second = await t.poll();
+		expect(fired(second)).toEqual([['b', 'completed']]);
+		expect(fired(await first)).toEqual([['a', 'completed']]);
+		expect(contentRequests()).toBe(2);
+	});
+
 	it('many concurrent polls in All Tasks mode fire each new task once', async () => {
 		for (let i = 0; i < 30; i++) sim.addTask({ id: `v${i}`, createdAt: 1_700_000_000 + i, forced: 'in_progress' });
 		const t = await trigger('voidai', { watch: 'all', events: ['completed', 'failed'] });

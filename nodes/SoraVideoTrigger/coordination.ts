@@ -21,6 +21,8 @@
  *   skips a task leased by someone else. Leases expire (the owner's deadline plus a grace), so a poll that
  *   died or was abandoned never blocks a task for long; the owner checks it still holds its leases
  *   before it hands its items to n8n.
+ * - Status checks: polls running at once share them, so a burst of polls (the durable scheduler catching up)
+ *   costs the provider one request per watched task, not one per task and poll.
  * After a restart nothing here remains and no poll is running: the static data n8n saved is the state.
  */
 import type { TriggerState } from './state';
@@ -35,6 +37,8 @@ interface Lease {
 
 interface Scope {
 	leases: Map<string, Lease>;
+	/** Task -> the last poll that asked the provider about it, and when. */
+	checks: Map<string, { owner: number; at: number }>;
 	/** The state as the last poll of this trigger in this process left it. */
 	state: TriggerState | null;
 	running: number;
@@ -53,7 +57,7 @@ function scopeFor(key: string, now: number): Scope {
 	}
 	let scope = scopes.get(key);
 	if (!scope) {
-		scope = { leases: new Map(), state: null, running: 0, polls: 0, lastUsed: now };
+		scope = { leases: new Map(), checks: new Map(), state: null, running: 0, polls: 0, lastUsed: now };
 		scopes.set(key, scope);
 	}
 	scope.lastUsed = now;
@@ -112,6 +116,18 @@ export class PollSession {
 		return true;
 	}
 
+	/**
+	 * Takes the status check of a task for this poll: false when another poll asked about it since this one
+	 * started (its answer is as fresh as ours would be; that poll fires the task if it has finished, and if
+	 * its request fails the next poll asks). Synchronous.
+	 */
+	takeCheck(taskId: string, now = Date.now()): boolean {
+		const last = this.scope.checks.get(taskId);
+		if (last !== undefined && last.owner !== this.id && last.at >= this.startedAt) return false;
+		this.scope.checks.set(taskId, { owner: this.id, at: now });
+		return true;
+	}
+
 	/** Still holds the lease (not expired and taken over by another poll). */
 	owns(taskId: string): boolean {
 		return this.scope.leases.get(taskId)?.owner === this.id;
@@ -135,6 +151,8 @@ export class PollSession {
 		if (state) this.scope.state = state;
 		for (const taskId of this.claimed) if (this.owns(taskId)) this.scope.leases.delete(taskId);
 		this.claimed.clear();
+		// Only polls running now compare against these times.
+		if (this.scope.running === 0) this.scope.checks.clear();
 	}
 }
 

@@ -233,6 +233,8 @@ class PollRun {
 		let forbiddenInARow = 0;
 		while (!this.probed && index < taskIds.length && forbiddenInARow < FORBIDDEN_PROBES) {
 			const taskId = taskIds[index++];
+			if (this.halted) return;
+			if (!this.takeCheck(taskId)) continue;
 			const lookup = await this.lookupOne(taskId);
 			if (!lookup) return;
 			if (!lookup.ok && lookup.kind === 'unauthorized') throw lookup.error;
@@ -242,7 +244,7 @@ class PollRun {
 		}
 		let fatal: NodeApiError | NodeOperationError | undefined;
 		await mapWithConcurrency(taskIds.slice(index), this.settings.concurrency, async (taskId) => {
-			if (fatal) return;
+			if (fatal || this.halted || !this.takeCheck(taskId)) return;
 			const lookup = await this.lookupOne(taskId);
 			if (!lookup) return;
 			if (!lookup.ok && lookup.kind === 'unauthorized') {
@@ -252,6 +254,15 @@ class PollRun {
 			handle(taskId, lookup);
 		});
 		if (fatal) throw fatal;
+	}
+
+	/** Status checks another poll running at the same time is making. */
+	sharedChecks = 0;
+
+	private takeCheck(taskId: string): boolean {
+		if (this.env.session.takeCheck(taskId)) return true;
+		this.sharedChecks++;
+		return false;
 	}
 
 	noteFailure(taskId: string, lookup: Extract<TaskLookup, { ok: false }>): void {
@@ -563,6 +574,7 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 		tooLate,
 		carried: Object.keys(run.changes.due).length,
 		checked: run.answered.size,
+		leftToOtherPolls: run.sharedChecks,
 		rateLimited: run.rateLimited,
 		ms: Date.now() - env.budget.startedAt,
 	});

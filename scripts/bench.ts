@@ -226,6 +226,11 @@ async function downloads(runtime: Runtime): Promise<void> {
 			['benchHttpMid0001', httpRequestWorkflow('benchHttpMid0001', url('bench_mid'))],
 		];
 		for (const [, workflow] of workflows) await n8n.importWorkflow(workflow);
+		if (process.argv.includes('--profile-only')) {
+			// Where the time goes, alone: quick to repeat when comparing two versions of the code.
+			await profiles(n8n);
+			return;
+		}
 
 		process.stderr.write(`measuring ${mib(BIG)} downloads, ${RUNS} runs each...\n`);
 		const curl = await repeat(RUNS, async () => await measureCurl(url('bench_big')));
@@ -412,7 +417,7 @@ async function main(): Promise<void> {
 	out();
 	out(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / GiB).toFixed(0)} GiB RAM; n8n 2.41.1 on Node 24.21.0; orchestration on Node ${process.versions.node}.`);
 	out();
-	const only = ['--downloads-only', '--queue-only', '--trigger-only'].find((flag) => process.argv.includes(flag));
+	const only = process.argv.includes('--profile-only') ? '--downloads-only' : ['--downloads-only', '--queue-only', '--trigger-only'].find((flag) => process.argv.includes(flag));
 	const runtime = only === '--trigger-only' ? undefined : await ensureRuntime((line) => process.stderr.write(`${line}\n`));
 	if (runtime && (!only || only === '--downloads-only')) await downloads(runtime);
 	if (runtime && (!only || only === '--queue-only')) await queue(runtime);

@@ -149,6 +149,8 @@ class PollRun {
 	/** The newest creation time seen in the list this poll. */
 	newestSeen = 0;
 	rateLimited = false;
+	/** Status checks left to another poll of this trigger running at the same time. */
+	sharedChecks = 0;
 	/** Tasks still waiting when the poll stopped (for the 429 message). */
 	waiting = 0;
 
@@ -255,9 +257,6 @@ class PollRun {
 		});
 		if (fatal) throw fatal;
 	}
-
-	/** Status checks another poll running at the same time is making. */
-	sharedChecks = 0;
 
 	private takeCheck(taskId: string): boolean {
 		if (this.env.session.takeCheck(taskId)) return true;

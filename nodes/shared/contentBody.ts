@@ -75,8 +75,6 @@ export class ContentBody {
 	private readonly etag: string | undefined;
 	private received = 0;
 	private ended = false;
-	/** The consumer has gone (the stream was destroyed): no more reads, no resumes. */
-	private closed = false;
 	private head: Buffer = Buffer.alloc(0);
 
 	/** How many resumes this body may still make (shared with the caller's restarts). */
@@ -111,13 +109,11 @@ export class ContentBody {
 	/** The next chunk, or null at the end; faults are resumed here when they can be. */
 	private async next(): Promise<Buffer | null> {
 		for (;;) {
-			if (this.closed) return null;
 			if (this.client.signal?.aborted) throw cancelled(this.client.node);
 			let result: IteratorResult<Buffer>;
 			try {
 				result = await this.withIdleTimeout(this.iterator.next());
 			} catch (error) {
-				if (this.closed) return null;
 				await this.resume(error);
 				continue;
 			}
@@ -140,9 +136,8 @@ export class ContentBody {
 
 	/**
 	 * One watchdog timer per body, pushed back whenever MIN_PROGRESS_BYTES more have arrived. Each read
-	 * races only its own short-lived promise, which the watchdog rejects: a stream does not always end a
-	 * read that is waiting when it is destroyed, and racing one long-lived promise would keep every chunk
-	 * reachable.
+	 * races only its own short-lived promise, which the watchdog rejects; racing one long-lived promise
+	 * would keep every chunk reachable.
 	 */
 	private watchdog: Timer | undefined;
 	private rejectRead: ((error: Error) => void) | undefined;
@@ -165,14 +160,16 @@ export class ContentBody {
 		const stalled = new Promise<never>((_resolve, reject) => {
 			this.rejectRead = reject;
 		});
-		try {
-			return await Promise.race([promise, stalled]);
-		} catch (error) {
+		const outcome = await Promise.race([promise, stalled]).then(
+			(value) => ({ value }),
+			(error: unknown) => ({ error }),
+		);
+		this.rejectRead = undefined;
+		if ('error' in outcome) {
 			this.stopWatchdog();
-			throw error;
-		} finally {
-			this.rejectRead = undefined;
+			throw outcome.error;
 		}
+		return outcome.value;
 	}
 
 	private stopWatchdog(): void {
@@ -226,55 +223,31 @@ export class ContentBody {
 	}
 
 	/**
-	 * Everything, head first, as one stream for n8n's binary store. Chunks pass through as they arrive, one
-	 * read at a time as n8n asks for them: coalescing them into bigger writes was measured to double the
-	 * garbage (and the peak memory) for no reliable gain. It errors rather than end short.
+	 * Everything, head first, as one stream for n8n's binary store. Chunks pass through as they arrive:
+	 * coalescing them into bigger writes was measured to double the garbage (and the peak memory) for no
+	 * reliable gain. It errors rather than end short.
 	 */
 	toStream(): Readable {
-		// eslint-disable-next-line @typescript-eslint/no-this-alias -- the stream's own methods have the stream as `this`
-		const body = this;
-		let head: Buffer | null = this.head.length > 0 ? this.head : null;
-		const finish = () => {
-			this.closed = true;
+		return Readable.from(this.chunks(), { objectMode: false, highWaterMark: 1 });
+	}
+
+	private async *chunks(): AsyncGenerator<Buffer> {
+		try {
+			if (this.head.length > 0) yield this.head;
+			for (;;) {
+				const chunk = await this.next();
+				if (chunk === null) break;
+				yield chunk;
+			}
+			if (this.expected !== null && this.received !== this.expected) throw new IncompleteDownloadError(this.received, this.expected);
+		} finally {
 			this.stopWatchdog();
 			this.stopListening();
 			if (!this.ended) this.source.destroy();
-		};
-		const pushNext = (out: Readable, chunk: Buffer | null) => {
-			if (chunk !== null) {
-				out.push(chunk);
-				return;
-			}
-			if (this.expected !== null && this.received !== this.expected) {
-				out.destroy(new IncompleteDownloadError(this.received, this.expected));
-				return;
-			}
-			finish();
-			out.push(null);
-		};
-		return new Readable({
-			highWaterMark: 1,
-			read() {
-				if (head !== null) {
-					const first = head;
-					head = null;
-					this.push(first);
-					return;
-				}
-				body.next().then(
-					(chunk) => pushNext(this, chunk),
-					(error: unknown) => this.destroy(error as Error),
-				);
-			},
-			destroy(error, callback) {
-				finish();
-				callback(error);
-			},
-		});
+		}
 	}
 
 	destroy(): void {
-		this.closed = true;
 		this.stopWatchdog();
 		this.stopListening();
 		this.source.destroy();

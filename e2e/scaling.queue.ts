@@ -288,7 +288,9 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 	// reading the static data from the database, where a write n8n started without waiting may not have landed.
 	it('durable scheduler on the main: 1,000 watched tasks completing over time fire exactly once each across a main restart', async () => {
 		await cluster.stopMain();
-		const durable = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' };
+		// SORA_QUEUE_DURABLE_CURSORS=1 also turns on n8n's durable poll cursors (static data committed with each execution).
+		const cursors = process.env.SORA_QUEUE_DURABLE_CURSORS === '1' ? { N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'true', N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true' } : {};
+		const durable = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true', ...cursors };
 		await cluster.startMain(durable);
 		const now = Date.now() / 1000;
 		// They finish one by one over 90 s, starting 20 s from now.
@@ -323,7 +325,7 @@ describe('n8n queue mode: PostgreSQL, Redis, a main and workers', () => {
 		const twice = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
 		const missing = DURABLE_TASKS.filter((id) => !counts.has(id));
 		report();
-		report('### Trigger on the durable scheduler (N8N_SCHEDULER_ENABLED, N8N_SCHEDULER_POLL_TRIGGERS_ENABLED), 1,000 watched tasks');
+		report(`### Trigger on the durable scheduler (N8N_SCHEDULER_ENABLED, N8N_SCHEDULER_POLL_TRIGGERS_ENABLED${Object.keys(cursors).length ? ', N8N_POLLER_DURABLE_CURSORS_ENABLED' : ''}), 1,000 watched tasks`);
 		report();
 		report(`- ${executions.length} executions fired ${ids.length} task events (${firedBeforeRestart} before the main restart of ${restart.toFixed(0)} s); fired twice: ${twice.length}${twice.length ? ` (${twice.slice(0, 5).join(', ')}...)` : ''}; never fired: ${missing.length}`);
 		const statuses = await cluster.statusCounts(WORKFLOWS.durable.id);

@@ -3,7 +3,6 @@
  * `n8n execute` for every provider dialect and the examples, `n8n start` for the trigger (with a restart).
  * The provider simulator runs in this process on 127.0.0.1; n8n runs as child processes that are always stopped.
  */
-import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
@@ -15,6 +14,7 @@ import type { DialectSetup } from '../scripts/lib/scenario';
 import { DIALECT_SETUPS as SETUPS, EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/lib/scenario';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
+import { sha256 } from '../test/harness/bytes';
 
 const KEY = 'sk-e2e-simulator-key';
 const TOKEN = SIM_FRONTEND_TOKEN;
@@ -35,9 +35,6 @@ async function freePortAwayFrom(other: number): Promise<number> {
 	}
 }
 
-function sha256(buffer: Buffer): string {
-	return createHash('sha256').update(buffer).digest('hex');
-}
 
 beforeAll(async () => {
 	const runtime = await ensureRuntime();

@@ -5,12 +5,11 @@
  * prompts", and under `n8n start` a task created by a running workflow that the trigger fires for once.
  * The provider simulator and a small image server run in this process on 127.0.0.1; n8n runs as child processes.
  */
-import { randomUUID, createHash } from 'crypto';
+import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import type { Server } from 'http';
 import { createServer as createHttpServer } from 'http';
 import { join } from 'path';
-import { deflateSync } from 'zlib';
 
 import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
 import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
@@ -18,6 +17,7 @@ import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
 import { EXAMPLE_CREDENTIAL, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/lib/scenario';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
+import { png, sha256 } from '../test/harness/bytes';
 
 const KEY = 'sk-e2e-lifecycle-key';
 const NEWAPI_CREDENTIAL = { id: 'e2eNewApiCred001', name: 'new-api gateway', type: 'openAiCompatibleVideoApi' };
@@ -27,40 +27,9 @@ let n8n: N8nInstance;
 let images: Server;
 let imageUrl = '';
 
-function sha256(buffer: Buffer): string {
-	return createHash('sha256').update(buffer).digest('hex');
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-
-function pngChunk(type: string, data: Buffer): Buffer {
-	const head = Buffer.alloc(4);
-	head.writeUInt32BE(data.length);
-	const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-	let crc = 0xffffffff;
-	for (const byte of body) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-	const tail = Buffer.alloc(4);
-	tail.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
-	return Buffer.concat([head, body, tail]);
-}
-
 /** A real, decodable PNG of about 3 MiB (stored deflate), so the upload is streamed in many chunks. */
 function referencePng(): Buffer {
-	const width = 1024;
-	const height = 1024;
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header.set([8, 2, 0, 0, 0], 8);
-	const rows = Buffer.alloc((width * 3 + 1) * height);
-	for (let y = 0; y < height; y++) {
-		for (let x = 0; x < width * 3; x++) rows[y * (width * 3 + 1) + 1 + x] = (x * 7 + y * 13 + ((x * y) >> 5)) & 0xff;
-	}
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows, { level: 0 })), pngChunk('IEND', Buffer.alloc(0))]);
+	return png(1024, 1024, (i, y) => i * 7 + y * 13 + ((i * y) >> 5));
 }
 
 const IMAGE = referencePng();

@@ -3,16 +3,16 @@
  * create (exact bytes of the reference image, its part type and name), each dialect's answer, tasks running on
  * the clock, the rejection switches and the faults that leave a created task without an answer.
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { request } from 'http';
 import { Readable } from 'stream';
-import { deflateSync } from 'zlib';
 import fc from 'fast-check';
 
 import type { CreateRecord, CreateRejection } from '../simulator/lifecycle';
 import { readMultipart } from '../simulator/multipart';
 import type { Dialect } from '../simulator/simulator';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
+import { png, sha256 } from './harness/bytes';
 
 const KEY = 'sk-sim-create-test-key';
 let sim: ProviderSimulator;
@@ -26,45 +26,10 @@ afterEach(async () => {
 	await sim.stop();
 });
 
-function sha256(buffer: Buffer): string {
-	return createHash('sha256').update(buffer).digest('hex');
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-
-function crc32(buffer: Buffer): number {
-	let crc = 0xffffffff;
-	for (const byte of buffer) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-	return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-	const length = Buffer.alloc(4);
-	length.writeUInt32BE(data.length);
-	const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(body));
-	return Buffer.concat([length, body, crc]);
-}
-
 /** A real (decodable) RGB PNG of width x height with noisy pixels, so it does not compress away. */
-function png(width: number, height: number): Buffer {
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header.set([8, 2, 0, 0, 0], 8);
-	const rows = Buffer.alloc((width * 3 + 1) * height);
+function noisyPng(width: number, height: number): Buffer {
 	const noise = randomBytes(width * 3);
-	for (let y = 0; y < height; y++) {
-		const row = y * (width * 3 + 1);
-		rows[row] = 0;
-		for (let x = 0; x < width * 3; x++) rows[row + 1 + x] = (noise[(x + y * 7) % noise.length] + y) & 0xff;
-	}
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows, { level: 0 })), chunk('IEND', Buffer.alloc(0))]);
+	return png(width, height, (i, y) => noise[(i + y * 7) % noise.length] + y);
 }
 
 const auth = { Authorization: `Bearer ${KEY}` };
@@ -120,7 +85,7 @@ async function rawPost(path: string, headers: Record<string, string>, slices: Bu
 
 describe('create, multipart', () => {
 	it('journals the form fields and the exact bytes, part type and file name of input_reference, and answers a queued task', async () => {
-		const image = png(64, 48);
+		const image = noisyPng(64, 48);
 		const response = await createWithForm('voidai', form({ model: 'sora-2', prompt: 'A fox in the snow', size: '1280x720', seconds: '8', metadata: '{"duration":6}' }, { bytes: image, type: 'image/png', name: 'fox.png' }));
 		expect(response.status).toBe(200);
 		const task = (await response.json()) as Record<string, unknown>;
@@ -148,7 +113,7 @@ describe('create, multipart', () => {
 
 	it('reads a reference image of several MiB streamed in odd slices, with boundary look-alikes inside, byte for byte', async () => {
 		const boundary = '----sim-boundary-7MA4YWxkTrZu0gW';
-		const image = Buffer.concat([png(16, 16), randomBytes(3 * 1024 * 1024), Buffer.from(`\r\n--${boundary.slice(0, -1)}\r\n-${boundary}\r\n--\r\n-`), randomBytes(2 * 1024 * 1024 + 3)]);
+		const image = Buffer.concat([noisyPng(16, 16), randomBytes(3 * 1024 * 1024), Buffer.from(`\r\n--${boundary.slice(0, -1)}\r\n-${boundary}\r\n--\r\n-`), randomBytes(2 * 1024 * 1024 + 3)]);
 		const body = Buffer.concat([
 			Buffer.from(`preamble to ignore\r\n--${boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nTwo lines\r\nof prompt\r\n`),
 			Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nsora-2-pro\r\n`),
@@ -410,7 +375,7 @@ describe('faults after the create reached the provider', () => {
 	it('reset: the task is created and runs, but the connection drops before any answer', async () => {
 		sim.setCreateSettings({ durationMs: 200, queuedMs: 0 });
 		await control('creates/fault', { type: 'reset' });
-		await expect(createWithForm('voidai', form({ prompt: 'lost answer' }, { bytes: png(8, 8), type: 'image/png', name: 'r.png' }))).rejects.toThrow();
+		await expect(createWithForm('voidai', form({ prompt: 'lost answer' }, { bytes: noisyPng(8, 8), type: 'image/png', name: 'r.png' }))).rejects.toThrow();
 		const [record] = await journal();
 		expect(record).toMatchObject({ outcome: 'fault', fault: 'reset', httpStatus: null });
 		expect(record.inputReference?.bytes).toBeGreaterThan(0);

@@ -326,7 +326,15 @@ const INVALID_URL = /^\s*invalid url\b|\binvalid[_\s-]?url\b|unknown[_\s-]?(endp
 
 /** Answers a create gets: moderation, money, a model the gateway lacks, a value the model does not take. */
 const MODERATION = /moderation|content[_\s-]?polic|safety[_\s-]?(system|filter)|blocked by|prompt[_\s-]?(was[_\s-]?)?(rejected|flagged|blocked)|sensitive[_\s-]?content/i;
-const QUOTA = /quota|insufficient[_\s-]?(balance|funds|credit|user)|billing|payment[_\s-]?required|not enough (balance|credit|quota)|余额不足|额度不足/i;
+/**
+ * Money: only words that say the account or key has none left. Not "quota" or "billing" alone: OpenAI's free-tier
+ * rate limit suggests "adding a payment method ... /account/billing", and is only a rate limit.
+ * new-api's exhausted token ("该令牌额度已用尽 TokenStatusExhausted[...]") comes as 401 or 403 and is money too.
+ */
+const QUOTA =
+	/insufficient[_\s-]?(quota|user|balance|funds|credits?)|exceeded your current quota|quota[_\s-]?(is[_\s-])?(not[_\s-]?enough|exhausted|insufficient)|token[_\s-]?quota|not enough (balance|credits?|quota)|no (balance|credits?|quota) left|payment[_\s-]?required|billing[_\s-]?hard[_\s-]?limit|credit balance is too low|余额不足|额度不足|额度已用尽|额度已耗尽|TokenStatusExhausted/i;
+/** A rate limit named by its code or type (OpenAI: `rate_limit_exceeded`): retried after Retry-After, whatever the text says. */
+const RATE_LIMIT_CODE = /rate[_\s-]?limit/i;
 const MODEL_NOT_FOUND = /model[_\s-]?not[_\s-]?found|no available channel|model .{0,80}(does not exist|not (found|supported|available))|unknown model|invalid model|unsupported model/i;
 
 const PATTERNS: Array<[ProblemKind, RegExp]> = [
@@ -378,9 +386,12 @@ export function classifyProblem(httpCode: number, body: unknown): ProviderProble
 	});
 	const readable = envelope.form === 'json' || envelope.form === 'text';
 	// Explicit answers about money, moderation and models win over the HTTP code (new-api sends quota as 403,
-	// OpenAI as 429, "no available channel" as 503): retrying or blaming the key would not help.
-	if (readable && httpCode !== 401) {
+	// an exhausted token as 401, OpenAI as 429, "no available channel" as 503): retrying or blaming the key would not help.
+	// A rate limit that says so in its code is never money, whatever its text mentions.
+	if (readable) {
+		const rateLimitCode = [envelope.code, envelope.type].some((value) => value !== null && RATE_LIMIT_CODE.test(value));
 		for (const kind of ['quota', 'moderation', 'modelNotFound'] as const) {
+			if (kind === 'quota' ? rateLimitCode : httpCode === 401) continue;
 			if ([envelope.code, envelope.type, envelope.message].some((value) => value !== null && matchKind(value) === kind)) return problem(kind);
 		}
 	}
@@ -390,7 +401,8 @@ export function classifyProblem(httpCode: number, body: unknown): ProviderProble
 	if (httpCode === 429) return problem('rateLimited');
 	if (httpCode >= 500) return problem('serverError');
 	if (readable) {
-		if (envelope.param && httpCode >= 400 && httpCode < 500 && matchKind(envelope.code) !== 'notFound') return problem('invalidParameter');
+		// A 404 naming a parameter (OpenAI: `param: "video_id"`) says the task is not there, not that a value was refused.
+		if (envelope.param && httpCode >= 400 && httpCode < 500 && httpCode !== 404 && httpCode !== 410 && matchKind(envelope.code) !== 'notFound') return problem('invalidParameter');
 		const byText = matchKind(envelope.code) ?? matchKind(envelope.type) ?? matchKind(envelope.message);
 		if (byText) return problem(byText);
 	}

@@ -161,7 +161,9 @@ export function problemError(problem: ProviderProblem, ctx: ProblemContext): Nod
 		case 'invalidParameter':
 			message = `${name} rejected ${problem.param ? `the "${problem.param}" value` : 'a value'} of the ${ctx.action} request (${http})${said ? `: ${said}` : ''}`;
 			description =
-				'The model does not accept this value. Check Seconds and Size against what the gateway offers for this model (OpenAI\'s sora-2 took 4, 8 or 12 seconds and 720x1280, 1280x720, 1024x1792 or 1792x1024). Nothing was created.';
+				ctx.action === 'create'
+					? 'The model does not accept this value. Check Seconds and Size against what the gateway offers for this model (OpenAI\'s sora-2 took 4, 8 or 12 seconds and 720x1280, 1280x720, 1024x1792 or 1792x1024). Nothing was created.'
+					: `Check the task ID and the node parameters.${said ? '' : saidSuffix}`;
 			break;
 		case 'modelNotFound':
 			message = `${name} does not offer the model ${ctx.model ? `"${ctx.model}"` : 'asked for'} (${http})`;

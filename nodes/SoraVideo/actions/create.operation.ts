@@ -6,6 +6,7 @@ import { requestOptions } from '../../shared/descriptions';
 import type { CreateRequest } from '../../shared/lifecycle';
 import { createTask } from '../../shared/lifecycle';
 import type { FilePart } from '../../shared/multipart';
+import { extensionFor, sniffMimeType, SNIFF_BYTES } from '../../shared/media';
 import { createInputError } from '../../shared/problems';
 import type { OperationContext } from './common';
 import { optionsCollection } from './common';
@@ -125,27 +126,72 @@ function readExtraFields(fn: IExecuteFunctions, value: CreateOptionValues['extra
 	return parsed as IDataObject;
 }
 
-/** The reference image from the input item's binary field: streamed from n8n's store when it is there. */
+/** Types a reference may be sent as: an image, or a video for the models that start from one. */
+const MEDIA_TYPE = /^(image|video)\//i;
+
+/** Other names of an extension, so `photo.jpeg` keeps its name when it is a JPEG. */
+const SAME_EXTENSION: Record<string, string[]> = { jpg: ['jpeg', 'jpe'], heic: ['heif'], heif: ['heic'], mov: ['qt'], mp4: ['m4v'] };
+
+/** The file name with the extension of what the bytes are: `ref.bin` -> `ref.png`, `download` -> `download.jpg`. */
+function withExtension(name: string, mimeType: string): string {
+	const extension = extensionFor(mimeType);
+	const dot = name.lastIndexOf('.');
+	const current = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+	if (current === extension || (SAME_EXTENSION[extension] ?? []).includes(current)) return name;
+	const stem = dot > 0 && /^[a-z0-9]{1,8}$/i.test(current) ? name.slice(0, dot) : name;
+	return `${stem}.${extension}`;
+}
+
+/** The first bytes of a file from n8n's binary store or its in-memory copy; the rest is not read. */
+async function firstBytes(open: () => Promise<Buffer | AsyncIterable<unknown>>): Promise<Buffer> {
+	const source = await open();
+	if (Buffer.isBuffer(source)) return source.subarray(0, SNIFF_BYTES);
+	const chunks: Buffer[] = [];
+	let length = 0;
+	// Leaving the loop early ends (destroys) the stream: only the head is read.
+	for await (const chunk of source) {
+		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+		chunks.push(buffer);
+		length += buffer.length;
+		if (length >= SNIFF_BYTES) break;
+	}
+	return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+}
+
+/**
+ * The reference image from the input item's binary field: streamed from n8n's store when it is there. A file
+ * typed as something else (`application/octet-stream`, as S3 and bucket downloads are) is sent as what its first
+ * bytes say it is, when they are an image (or a video); anything else is refused before any request.
+ */
 async function referenceImage(fn: IExecuteFunctions, field: string, itemIndex: number): Promise<FilePart> {
 	const binary = fn.helpers.assertBinaryData(itemIndex, field);
-	const mimeType = binary.mimeType || 'application/octet-stream';
-	if (!/^(image|video)\//i.test(mimeType)) {
-		throw createInputError(
-			fn.getNode(),
-			`The reference image in field "${field}" is ${mimeType}, not an image`,
-			'Point "Reference Image Field" at a binary field holding a PNG, JPEG or WebP image.',
-			itemIndex,
-		);
-	}
-	const fileName = binary.fileName || `reference.${binary.fileExtension || 'png'}`;
+	const declared = binary.mimeType || 'application/octet-stream';
+	let fileName = binary.fileName || `reference.${binary.fileExtension || 'png'}`;
+	let part: Pick<FilePart, 'open' | 'size'>;
 	if (binary.id) {
 		const id = binary.id;
 		const { fileSize } = await fn.helpers.getBinaryMetadata(id);
-		return { field: 'input_reference', fileName, mimeType, size: fileSize, open: async () => await fn.helpers.getBinaryStream(id) };
+		part = { size: fileSize, open: async () => await fn.helpers.getBinaryStream(id) };
+	} else {
+		// n8n's in-memory mode keeps the file as base64 in the item already.
+		const bytes = Buffer.from(binary.data, BINARY_ENCODING);
+		part = { size: bytes.length, open: async () => bytes };
 	}
-	// n8n's in-memory mode keeps the file as base64 in the item already.
-	const bytes = Buffer.from(binary.data, BINARY_ENCODING);
-	return { field: 'input_reference', fileName, mimeType, size: bytes.length, open: async () => bytes };
+	let mimeType = declared;
+	if (!MEDIA_TYPE.test(declared)) {
+		const sniffed = sniffMimeType(await firstBytes(part.open));
+		if (sniffed === null || !MEDIA_TYPE.test(sniffed)) {
+			throw createInputError(
+				fn.getNode(),
+				`The reference image in field "${field}" is ${declared}, not an image`,
+				'Point "Reference Image Field" at a binary field holding a PNG, JPEG or WebP image.',
+				itemIndex,
+			);
+		}
+		mimeType = sniffed;
+		fileName = withExtension(fileName, sniffed);
+	}
+	return { field: 'input_reference', fileName, mimeType, ...part };
 }
 
 /** Reads Create's (and Generate's) parameters for one item, refusing what cannot work before any request. */

@@ -96,7 +96,6 @@ const contextOf = (error: Error | undefined) => (error as { context?: Record<str
 describe('everything Generate needs is checked before the (paid) create', () => {
 	it.each<[string, string, INodeParameters, INodeParameters, RegExp]>([
 		['the Thumbnail variant on a provider without variants (OpeAI)', 'opeAi', { variant: 'thumbnail' }, {}, /^OpeAI does not offer the "thumbnail" variant$/],
-		['Also Download of a spritesheet on a provider without variants', 'opeAi', {}, { alsoDownload: ['spritesheet'] }, /^OpeAI does not offer the "spritesheet" variant$/],
 		['a variant no provider has (set by expression)', 'openAiCompatible', { variant: '={{ "poster" }}' }, {}, /"poster" is not a variant/],
 		['an Also Download value no provider has', 'openAiCompatible', {}, { alsoDownload: ['video', 'poster'] }, /"poster" is not a variant/],
 		['two files into one binary field', 'openAiCompatible', { binaryPropertyName: 'thumbnail' }, { alsoDownload: ['thumbnail'] }, /binary field "thumbnail"/],
@@ -108,6 +107,13 @@ describe('everything Generate needs is checked before the (paid) create', () => 
 		expect(result.error?.message).toMatch(message);
 		expect(description(result.error)).toMatch(/Nothing was sent to the provider/);
 		expect(received).toHaveLength(0);
+	});
+
+	it('Also Download saved for a provider without variants is not shown, so n8n does not pass it on: the video alone, one create', async () => {
+		const result = await run(generate({}, { alsoDownload: ['spritesheet'] }), { provider: 'opeAi' });
+		expect(result.error).toBeUndefined();
+		expect(Object.keys(result.items[0].binary ?? {})).toEqual(['data']);
+		expect(creates()).toHaveLength(1);
 	});
 
 	it('Remix with a task ID no provider could issue is refused before any request', async () => {

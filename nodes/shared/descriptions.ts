@@ -114,11 +114,63 @@ const DEFAULT_RETRIES = DEFAULT_RETRY_OPTIONS.maxRetries;
 const DEFAULT_RETRY_DELAY_MS = DEFAULT_RETRY_OPTIONS.retryDelayMs;
 const DEFAULT_TIMEOUT_SECONDS = DEFAULT_RETRY_OPTIONS.timeoutMs / 1000;
 
+/** A numeric option's editor range, applied in code as well: an expression's value skips the editor's check. */
+export interface NumericOption {
+	displayName: string;
+	min: number;
+	max: number;
+	default: number;
+	/** Whole numbers only (rounded down). */
+	integer?: boolean;
+}
+
+/**
+ * Every numeric option of the Sora Video node and the request options the trigger shares. The maxima keep every
+ * delay well inside what a timer can hold (2^31-1 ms): a Timeout of 3,000,000 s once fired after 1 ms.
+ */
+export const NUMERIC_OPTIONS = {
+	retries: { displayName: 'Retries', min: 0, max: 10, default: DEFAULT_RETRIES, integer: true },
+	retryDelay: { displayName: 'Retry Delay (Ms)', min: 0, max: 60_000, default: DEFAULT_RETRY_DELAY_MS },
+	timeout: { displayName: 'Timeout (Seconds)', min: 1, max: 3600, default: DEFAULT_TIMEOUT_SECONDS },
+	pollInterval: { displayName: 'Poll Interval (Seconds)', min: 1, max: 3600, default: 10 },
+	maxWait: { displayName: 'Max Wait (Minutes)', min: 0.1, max: 1440, default: 15 },
+	limit: { displayName: 'Limit', min: 1, max: 100_000, default: 50, integer: true },
+} satisfies Record<string, NumericOption>;
+
+export type NumericOptionName = keyof typeof NUMERIC_OPTIONS;
+
+/** The value as a number (numeric text too); undefined when not set; NaN when it is not a number. */
+function numberFrom(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value === 'number') return value;
+	if (typeof value === 'string' && value.trim() !== '') return Number(value);
+	return NaN;
+}
+
+/** True when the option is set to something that is not a number (an expression gave text or an object). */
+export function isNotANumber(value: unknown): boolean {
+	const number = numberFrom(value);
+	return number !== undefined && Number.isNaN(number);
+}
+
+/** The option's value within its range; its default when unset or not a number. */
+export function clampOption(value: unknown, option: NumericOption): number {
+	const number = numberFrom(value);
+	if (number === undefined || Number.isNaN(number)) return option.default;
+	const clamped = Math.min(option.max, Math.max(option.min, number));
+	return option.integer ? Math.floor(clamped) : clamped;
+}
+
+/** The editor's bounds for a numeric option. */
+export function rangeOf(option: NumericOption): { minValue: number; maxValue: number } {
+	return { minValue: option.min, maxValue: option.max };
+}
+
 export const retriesOption: INodeProperties = {
 	displayName: 'Retries',
 	name: 'retries',
 	type: 'number',
-	typeOptions: { minValue: 0, maxValue: 10 },
+	typeOptions: rangeOf(NUMERIC_OPTIONS.retries),
 	default: DEFAULT_RETRIES,
 	description: 'How many times to retry after a rate limit (429, honouring Retry-After), a server error (5xx) or a network failure. A create is never resent once it may have reached the provider; in the trigger a 429 ends the poll and the next one waits for Retry-After.',
 };
@@ -127,7 +179,7 @@ export const retryDelayOption: INodeProperties = {
 	displayName: 'Retry Delay (Ms)',
 	name: 'retryDelay',
 	type: 'number',
-	typeOptions: { minValue: 0 },
+	typeOptions: rangeOf(NUMERIC_OPTIONS.retryDelay),
 	default: DEFAULT_RETRY_DELAY_MS,
 	description: 'First wait before a retry; it doubles on each further retry, with random jitter',
 };
@@ -136,7 +188,7 @@ export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Seconds)',
 	name: 'timeout',
 	type: 'number',
-	typeOptions: { minValue: 1 },
+	typeOptions: rangeOf(NUMERIC_OPTIONS.timeout),
 	default: DEFAULT_TIMEOUT_SECONDS,
 	description: 'The most a status, list or create answer may take, whole; for a file, the most it may take to start, or to send the next 64 KiB. Then the request is abandoned (and retried where that is safe).',
 };
@@ -144,12 +196,12 @@ export const timeoutOption: INodeProperties = {
 /** Every request option the user can set, in one list for an options collection. */
 export const requestOptions: INodeProperties[] = [retriesOption, retryDelayOption, timeoutOption];
 
+/** The request options, each within its range (the trigger uses them too, so a bad value never reaches a timer). */
 export function retryOptionsFrom(values: RequestOptionValues): RetryOptions {
 	return {
 		...DEFAULT_RETRY_OPTIONS,
-		maxRetries: values.retries ?? DEFAULT_RETRY_OPTIONS.maxRetries,
-		retryDelayMs: values.retryDelay ?? DEFAULT_RETRY_OPTIONS.retryDelayMs,
-		timeoutMs: (values.timeout ?? DEFAULT_RETRY_OPTIONS.timeoutMs / 1000) * 1000,
+		maxRetries: clampOption(values.retries, NUMERIC_OPTIONS.retries),
+		retryDelayMs: clampOption(values.retryDelay, NUMERIC_OPTIONS.retryDelay),
+		timeoutMs: clampOption(values.timeout, NUMERIC_OPTIONS.timeout) * 1000,
 	};
 }
-

@@ -95,10 +95,21 @@ export async function remixTask(client: VideoApiClient, taskId: string, prompt: 
 	return { ...created, task: { ...created.task, remixedFromVideoId: created.task.remixedFromVideoId ?? taskId } };
 }
 
-/** `DELETE /videos/{id}` -> `{id, deleted}`. Safe to repeat, so retried like a read. */
-export async function deleteTask(client: VideoApiClient, taskId: string): Promise<{ id: string; deleted: boolean }> {
+export interface DeletedTask {
+	id: string;
+	deleted: boolean;
+	/** The provider no longer knew the task when a retry asked: the earlier attempt, whose answer was lost, deleted it. */
+	alreadyGone?: true;
+}
+
+/**
+ * `DELETE /videos/{id}` -> `{id, deleted}`. Safe to repeat, so retried like a read. A retry answered "not found"
+ * after an attempt that may have been carried out (its answer lost, or a 5xx) is the delete having worked.
+ */
+export async function deleteTask(client: VideoApiClient, taskId: string): Promise<DeletedTask> {
 	const action = 'delete';
 	const result = await client.submit({ method: 'DELETE', path: taskPath(taskId), action, taskId, billable: false, findHow: findHow(client), maxBytes: BODY_LIMITS.status });
+	if (!result.ok && result.problem.kind === 'notFound' && result.earlierMayHaveArrived) return { id: taskId, deleted: true, alreadyGone: true };
 	if (!result.ok) throw missingEndpoint(client, result.problem, 'delete', 'DELETE /videos/{id}') ?? client.errorFor(result.problem, action, taskId, result.attempts);
 	const body = result.body;
 	const deleted = isJsonObject(body) && typeof body.deleted === 'boolean' ? body.deleted : true;

@@ -408,3 +408,75 @@ export function triggerForbiddenTasksError(ctx: ProblemContext, taskIds: string[
 export function downloadOverBudgetMessage(taskId: string, budgetMs: number, attempts: number): string {
 	return `The download of task "${taskId}" did not finish within the trigger's poll time budget (${formatDuration(budgetMs)}) in ${attempts} polls. Download it in the workflow with the Sora Video node (Download Content), or raise "Poll Time Budget".`;
 }
+
+/** A numeric option set (by expression) to something that is not a number: refused before any request. */
+export function notANumberError(node: INode, option: { displayName: string; min: number; max: number }, value: unknown, itemIndex: number): NodeOperationError {
+	const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value;
+	return createInputError(node, `"${option.displayName}" is ${shown}, not a number`, `Enter a number from ${option.min} to ${option.max}, or an expression that gives one.`, itemIndex);
+}
+
+/** What Stop says when it came after Generate created its task: the task runs on, and its ID picks it up. */
+export function cancelledAfterCreateText(taskId: string): { message: string; description: string } {
+	return {
+		message: `The execution was cancelled after task "${taskId}" was created`,
+		description: `The task goes on at the provider and is paid for: to get its file, use Get Status or Download Content with the ID "${taskId}" rather than generating it again.`,
+	};
+}
+
+/** What Stop says when it came while a create (or remix) request was on its way: a task may exist. */
+export function cancelledDuringCreateText(ctx: ProblemContext, findHow: string): { message: string; description: string } {
+	return {
+		message: `The execution was cancelled while the ${ctx.action} request was waiting for its answer: ${ctx.provider.displayName} may have created a task`,
+		description: `Before running again, check whether a task with this prompt exists: ${findHow}.`,
+	};
+}
+
+/** Added to an error after Generate created its task, when the message does not name it yet. */
+export function createdTaskNote(taskId: string): string {
+	return `; task "${taskId}" was created`;
+}
+
+/** Added to the description of every error after Generate created its task. */
+export function createdTaskHint(taskId: string): string {
+	return `The task was created (ID "${taskId}"): to get its file later, use Get Status or Download Content with this ID rather than generating it again.`;
+}
+
+/**
+ * A status, list or model answer (or a file, to the same host by another scheme, or to the same path elsewhere)
+ * redirected to another origin: the Base URL is not the API's address. Not followed, so the key stays put.
+ */
+export function baseUrlRedirectError(httpCode: number, targetOrigin: string, ctx: ProblemContext): NodeApiError {
+	return apiError(
+		ctx.node,
+		{ kind: 'baseUrlRedirect', httpCode, location: targetOrigin },
+		`${ctx.provider.displayName}'s Base URL redirects to another address (HTTP ${httpCode}: ${targetOrigin})`,
+		`The request was not sent on there, and the key is never sent on to a redirect. Enter the final address as the Base URL in the "${ctx.provider.credentialDisplayName}" credential (often https:// instead of http://, or the provider's current API host).`,
+		httpCode,
+	);
+}
+
+/** A Variant or Also Download value that is not one of the node's variants (set by expression). */
+export function unknownVariantError(node: INode, value: unknown, itemIndex: number): NodeOperationError {
+	const shown = JSON.stringify(String(value).slice(0, 40));
+	return createInputError(node, `${shown} is not a variant`, 'Choose video, thumbnail or spritesheet.', itemIndex);
+}
+
+/** A variant the provider does not serve, found before any request (Generate would otherwise pay first). */
+export function unsupportedVariantError(node: INode, provider: ProviderDefinition, variant: string, itemIndex: number): NodeOperationError {
+	return createInputError(
+		node,
+		`${provider.displayName} does not offer the "${variant}" variant`,
+		'Choose the "Video" variant, and no thumbnail or spritesheet under "Also Download". Thumbnails and spritesheets are offered by VoidAI and OpenAI-compatible gateways that support `?variant=`.',
+		itemIndex,
+	);
+}
+
+/** Two files of one step would land in the same binary field, the second overwriting the first. */
+export function binaryFieldTakenError(node: INode, field: string, itemIndex: number): NodeOperationError {
+	return createInputError(
+		node,
+		`Two files would go into the binary field "${field}"`,
+		`"Also Download" puts each file into the field named after it (thumbnail, spritesheet, video). Choose another "Put Output File in Field" than "${field}".`,
+		itemIndex,
+	);
+}

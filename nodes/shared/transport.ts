@@ -20,11 +20,20 @@ import type { Readable } from 'stream';
 import type { ProviderProblem } from './dialect';
 import { classifyProblem, looksLikeTask, parseListPage } from './dialect';
 import type { ProblemContext } from './problems';
-import { bodyTooLargeError, maybeCreatedError, networkError, problemError, redactDeep, writeRedirectError } from './problems';
+import {
+	baseUrlRedirectError,
+	bodyTooLargeError,
+	cancelledDuringCreateText,
+	maybeCreatedError,
+	networkError,
+	problemError,
+	redactDeep,
+	writeRedirectError,
+} from './problems';
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
 import { credentialHeader, resolveApiRoot } from './providers';
 import type { Timer } from './timers';
-import { startTimer } from './timers';
+import { startTimer, timerDelay } from './timers';
 
 export type SoraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 /** The contexts that can store binary data (the node's execute and the trigger's poll). */
@@ -91,8 +100,9 @@ export const BODY_LIMITS = {
 
 /** Thrown when the user stops the execution; never turned into an error item. */
 export class CancelledError extends NodeOperationError {
-	constructor(node: INode) {
-		super(node, 'The execution was cancelled');
+	/** `text`: what else the user must know (a task was, or may have been, created); worded in problems.ts. */
+	constructor(node: INode, text?: { message: string; description: string }) {
+		super(node, text?.message ?? 'The execution was cancelled', text ? { description: text.description } : {});
 	}
 }
 
@@ -100,10 +110,10 @@ export function cancelled(node: INode): CancelledError {
 	return new CancelledError(node);
 }
 
-/** Waits `ms`, or rejects at once when the signal aborts. */
+/** Waits `ms` (at most MAX_TIMER_MS, never less than asked below that), or rejects at once when the signal aborts. */
 export async function sleep(ms: number, signal: AbortSignal | undefined, node: INode): Promise<void> {
 	if (signal?.aborted) throw cancelled(node);
-	if (ms <= 0) return;
+	if (!(ms > 0)) return;
 	await new Promise<void>((resolve, reject) => {
 		const onAbort = () => {
 			timer.cancel();
@@ -344,6 +354,8 @@ export class VideoApiClient {
 	 * One HTTP exchange, following redirects by hand: the credential goes only to the API's own origin.
 	 * n8n's helper would forward custom key headers (`api-key`, `token`) to any host a redirect names.
 	 * The body always comes back as a stream; nothing here buffers it.
+	 * `file`: the answer is a file, which a gateway may hand out from a storage host (followed, without the key);
+	 * any other answer comes from the API itself, so a redirect elsewhere means the Base URL is not the API's address.
 	 */
 	private async exchange(
 		url: string,
@@ -351,6 +363,7 @@ export class VideoApiClient {
 		accept: string,
 		extraHeaders: Record<string, string>,
 		deadline: number,
+		file: boolean,
 	): Promise<RawResponse<unknown> | NetworkFailure> {
 		let current = url;
 		let query = qs;
@@ -364,7 +377,7 @@ export class VideoApiClient {
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
-				timeout: this.options.timeoutMs,
+				timeout: timerDelay(this.options.timeoutMs),
 				headers: { Accept: accept, ...extraHeaders },
 				// Execution contexts: n8n sets the execution's cancel signal here itself; poll contexts have none.
 				abortSignal: this.signal,
@@ -379,12 +392,29 @@ export class VideoApiClient {
 						description: 'Check the base URL in the credential.',
 					});
 				}
-				current = new URL(headers.location, current).toString();
+				const next = new URL(headers.location, current);
+				if (this.redirectsBaseUrl(new URL(current), next, file)) {
+					throw baseUrlRedirectError(response.statusCode, next.origin, this.problemContext('request'));
+				}
+				current = next.toString();
 				query = undefined;
 				continue;
 			}
 			return { statusCode: response.statusCode, headers, body: response.body, url: current };
 		}
+	}
+
+	/**
+	 * A redirect that says the Base URL is not where the API lives: any other origin for an API answer; for a file,
+	 * the same host by another scheme (http:// -> https://), or the same path on another origin (the API moved).
+	 * A file on another path of another origin is a storage or CDN link, and is followed without the key.
+	 */
+	private redirectsBaseUrl(from: URL, to: URL, file: boolean): boolean {
+		if (to.origin === this.apiOrigin) return false;
+		if (!file) return true;
+		const api = new URL(this.apiOrigin);
+		if (to.hostname === api.hostname && to.protocol !== api.protocol) return true;
+		return to.pathname === from.pathname;
 	}
 
 	/** The head of an error answer, for its message: what arrives within the limit and the Timeout. */
@@ -427,7 +457,8 @@ export class VideoApiClient {
 			const attempts = attempt + 1;
 			const canRetry = attempt < this.options.maxRetries;
 			const deadline = Date.now() + this.options.timeoutMs;
-			let response: RawResponse<unknown> | NetworkFailure = await this.exchange(url, init.qs, accept, init.headers ?? {}, deadline);
+			// Without `readText` the answer is a file (Download Content, its resumes): it may come from a storage host.
+			let response: RawResponse<unknown> | NetworkFailure = await this.exchange(url, init.qs, accept, init.headers ?? {}, deadline, init.readText === undefined);
 			let truncated = false;
 			if (!('code' in response) && response.statusCode === 429) {
 				this.lastRateLimit = { at: Date.now(), retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
@@ -509,10 +540,14 @@ export class VideoApiClient {
 		billable: boolean;
 		findHow: string;
 		maxBytes: number;
-	}): Promise<{ ok: true; body: unknown; statusCode: number } | { ok: false; problem: ProviderProblem; attempts: number }> {
+	}): Promise<{ ok: true; body: unknown; statusCode: number } | { ok: false; problem: ProviderProblem; attempts: number; earlierMayHaveArrived: boolean }> {
 		const url = this.url(init.path);
 		const signal = this.signal;
 		const ctx = (attempts: number) => ({ ...this.problemContext(init.action, init.taskId, attempts), model: init.model });
+		// Stop while a billable request is out: it may have reached the provider, so the user is told a task may exist.
+		const stopped = (attempts: number) => (init.billable ? new CancelledError(this.node, cancelledDuringCreateText(ctx(attempts), init.findHow)) : cancelled(this.node));
+		/** A retried attempt before this one may have been carried out (its answer was lost, or a 5xx): a delete then finds nothing. */
+		let earlierMayHaveArrived = false;
 		for (let attempt = 0; ; attempt++) {
 			const attempts = attempt + 1;
 			const canRetry = attempt < this.options.maxRetries;
@@ -527,21 +562,26 @@ export class VideoApiClient {
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
-				timeout: this.options.timeoutMs,
+				timeout: timerDelay(this.options.timeoutMs),
 				headers: {
 					Accept: 'application/json',
 					...(body ? { 'Content-Type': body.contentType } : {}),
 					...(body?.length !== undefined ? { 'Content-Length': String(body.length) } : {}),
 				},
 			};
+			if (signal?.aborted) {
+				if (body && typeof body.data !== 'string') destroyBody(body.data);
+				throw cancelled(this.node);
+			}
 			const sent = await this.sendBy(options, true, deadline);
 			if ('code' in sent) {
 				if (body && typeof body.data !== 'string') destroyBody(body.data);
-				if (isCancellation(sent, signal)) throw cancelled(this.node);
+				if (isCancellation(sent, signal)) throw stopped(attempts);
 				// Refused: the request never left, so nothing was created. Anything else may have arrived.
 				const neverSent = sent.code === 'ECONNREFUSED' || NOT_RETRYABLE_NETWORK.has(sent.code);
 				if (init.billable && !neverSent) throw maybeCreatedError(describeLostAnswer(sent), ctx(attempts), init.findHow);
 				if (!canRetry || NOT_RETRYABLE_NETWORK.has(sent.code)) throw networkError(sent.code, sent.detail, url, ctx(attempts));
+				if (!neverSent) earlierMayHaveArrived = true;
 				await sleep(backoffDelay(attempt, this.options), signal, this.node);
 				continue;
 			}
@@ -552,7 +592,8 @@ export class VideoApiClient {
 			}
 			const success = sent.statusCode >= 200 && sent.statusCode < 300;
 			const read = await readCapped(sent.body as Readable, success ? init.maxBytes : BODY_LIMITS.error, deadline, signal);
-			if (signal?.aborted) throw cancelled(this.node);
+			// A refusal (4xx) proves nothing was created; anything else may have.
+			if (signal?.aborted) throw success || sent.statusCode >= 500 ? stopped(attempts) : cancelled(this.node);
 			if (success && (read.truncated || read.failure)) {
 				if (init.billable) throw maybeCreatedError(read.truncated ? 'its answer was too large to read' : 'its answer broke off', ctx(attempts), init.findHow);
 				if (read.truncated) throw bodyTooLargeError(init.maxBytes, ctx(attempts));
@@ -562,6 +603,7 @@ export class VideoApiClient {
 			const problem = classifyProblem(sent.statusCode, parsed);
 			const retryable = problem.kind === 'rateLimited' || (!init.billable && isRetryableStatus(sent.statusCode) && problem.kind === 'serverError');
 			if (retryable && canRetry) {
+				if (problem.kind === 'serverError') earlierMayHaveArrived = true;
 				const retryAfter = parseRetryAfter(headers['retry-after']);
 				await sleep(Math.min(retryAfter ?? backoffDelay(attempt, this.options), this.options.maxRetryDelayMs), signal, this.node);
 				continue;
@@ -570,7 +612,7 @@ export class VideoApiClient {
 				const said = problem.message && problem.form !== 'webPage' && problem.form !== 'binary' ? `: ${problem.message}` : '';
 				throw maybeCreatedError(`it answered with a server error (HTTP ${sent.statusCode}${said})`, ctx(attempts), init.findHow);
 			}
-			return { ok: false, problem, attempts };
+			return { ok: false, problem, attempts, earlierMayHaveArrived };
 		}
 	}
 

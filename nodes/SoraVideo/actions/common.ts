@@ -1,6 +1,7 @@
 /** What every operation of the Sora Video node gets, and the options several of them share. */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { clampOption, NUMERIC_OPTIONS, rangeOf } from '../../shared/descriptions';
 import type { VideoApiClient } from '../../shared/transport';
 
 export interface OperationContext {
@@ -28,7 +29,7 @@ export const waitOptions: INodeProperties[] = [
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: rangeOf(NUMERIC_OPTIONS.pollInterval),
 		default: 10,
 		description: 'Time between status checks while waiting',
 		displayOptions: { show: { waitForCompletion: [true] } },
@@ -37,17 +38,18 @@ export const waitOptions: INodeProperties[] = [
 		displayName: 'Max Wait (Minutes)',
 		name: 'maxWait',
 		type: 'number',
-		typeOptions: { minValue: 0.1 },
+		typeOptions: rangeOf(NUMERIC_OPTIONS.maxWait),
 		default: 15,
 		description: 'Give up (with an error that names the last status seen) when the task has not finished after this long',
 		displayOptions: { show: { waitForCompletion: [true] } },
 	},
 ];
 
+/** Poll Interval and Max Wait in ms, each within its range (an expression's value skips the editor's bounds). */
 export function waitSettings(values: WaitOptionValues): { intervalMs: number; maxWaitMs: number } {
 	return {
-		intervalMs: (values.pollInterval ?? 10) * 1000,
-		maxWaitMs: (values.maxWait ?? 15) * 60_000,
+		intervalMs: clampOption(values.pollInterval, NUMERIC_OPTIONS.pollInterval) * 1000,
+		maxWaitMs: Math.round(clampOption(values.maxWait, NUMERIC_OPTIONS.maxWait) * 60_000),
 	};
 }
 

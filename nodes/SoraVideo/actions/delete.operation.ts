@@ -1,4 +1,4 @@
-/** Delete: `DELETE /videos/{id}`, output `{id, deleted}`. */
+/** Delete: `DELETE /videos/{id}`, output `{id, deleted}` (and `alreadyGone` when a retry found it deleted). */
 import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
@@ -14,6 +14,6 @@ export const description: INodeProperties[] = [
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
-	const { id, deleted } = await deleteTask(client, taskId);
-	return [{ json: { id, deleted }, pairedItem: { item: itemIndex } }];
+	const { id, deleted, alreadyGone } = await deleteTask(client, taskId);
+	return [{ json: { id, deleted, ...(alreadyGone ? { alreadyGone } : {}) }, pairedItem: { item: itemIndex } }];
 }

@@ -2,7 +2,6 @@ import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ContentVariant } from '../../shared/providers';
 import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
-import { assertVariantSupported } from '../../shared/content';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
 import type { OperationContext, WaitOptionValues } from './common';
 import { optionsCollection, waitOptions, waitSettings } from './common';
@@ -27,9 +26,9 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	const variant = fn.getNodeParameter('variant', itemIndex, 'video') as ContentVariant;
 	const binaryPropertyName = (fn.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim() || 'data';
 	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { fileName?: string; alsoDownload?: string[] };
-	const requests = fileRequests({ variant, property: binaryPropertyName, fileName: options.fileName }, options.alsoDownload);
-	for (const request of requests) assertVariantSupported(client, request.variant);
-	if (options.waitForCompletion) await waitForCompletion(client, taskId, waitSettings(options));
+	const requests = fileRequests(client, { variant, property: binaryPropertyName, fileName: options.fileName }, options.alsoDownload, itemIndex);
+	const wait = waitSettings(options);
+	if (options.waitForCompletion) await waitForCompletion(client, taskId, wait);
 	const files = await downloadFiles(fn, client, taskId, requests);
 	// The input item, kept (as n8n's Google Drive and S3 downloads do), plus the files and their facts.
 	const input = fn.getInputData()[itemIndex];

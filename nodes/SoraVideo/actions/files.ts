@@ -3,6 +3,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } fro
 
 import type { DownloadResult } from '../../shared/content';
 import { assertVariantSupported, downloadContent } from '../../shared/content';
+import { binaryFieldTakenError, unknownVariantError, unsupportedVariantError } from '../../shared/problems';
 import type { ContentVariant } from '../../shared/providers';
 import { PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
 import type { VideoApiClient } from '../../shared/transport';
@@ -42,12 +43,32 @@ export interface FileRequest {
 	fileName?: string;
 }
 
-/** The main file plus the "Also Download" ones, without repeating a variant. */
-export function fileRequests(main: FileRequest, also: unknown): FileRequest[] {
-	const extra = (Array.isArray(also) ? also : []).filter((variant): variant is ContentVariant => VARIANTS.includes(variant as ContentVariant));
-	const requests = [main];
-	for (const variant of extra) {
-		if (!requests.some((request) => request.variant === variant)) requests.push({ variant, property: variant });
+function isVariant(value: unknown): value is ContentVariant {
+	return VARIANTS.includes(value as ContentVariant);
+}
+
+/** "Also Download" as the editor stores it (a list), or as an expression may give it ("thumbnail, spritesheet"). */
+function alsoValues(also: unknown): unknown[] {
+	if (Array.isArray(also)) return also;
+	if (typeof also === 'string') return also.split(',').map((value) => value.trim()).filter((value) => value !== '');
+	return [];
+}
+
+/**
+ * The main file plus the "Also Download" ones, without repeating a variant, checked before any request: each is a
+ * variant the provider serves, and no two go into the same binary field. Generate creates (and pays for) a video
+ * first, so what could only fail at the download must fail here.
+ */
+export function fileRequests(client: VideoApiClient, main: FileRequest, also: unknown, itemIndex: number): FileRequest[] {
+	const { node, provider } = client;
+	const requests: FileRequest[] = [];
+	for (const [index, value] of [main.variant, ...alsoValues(also)].entries()) {
+		if (!isVariant(value)) throw unknownVariantError(node, value, itemIndex);
+		if (value !== 'video' && !provider.supportsVariants) throw unsupportedVariantError(node, provider, value, itemIndex);
+		if (requests.some((request) => request.variant === value)) continue;
+		const request = index === 0 ? main : { variant: value, property: value };
+		if (requests.some((other) => other.property === request.property)) throw binaryFieldTakenError(node, request.property, itemIndex);
+		requests.push(request);
 	}
 	return requests;
 }

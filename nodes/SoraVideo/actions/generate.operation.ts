@@ -1,11 +1,13 @@
 /** Generate: Create, wait until the task finishes, download its file(s): the whole flow in one step. */
-import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeProperties, NodeApiError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
 import { createTask } from '../../shared/lifecycle';
-import { ownNodeError } from '../../shared/problems';
+import { cancelledAfterCreateText, createdTaskHint, createdTaskNote, ownNodeError } from '../../shared/problems';
 import type { ContentVariant } from '../../shared/providers';
 import { waitForCompletion } from '../../shared/tasks';
+import type { VideoApiClient } from '../../shared/transport';
 import { CancelledError } from '../../shared/transport';
 import type { OperationContext, WaitOptionValues } from './common';
 import { optionsCollection, waitOptions, waitSettings } from './common';
@@ -31,26 +33,37 @@ export const description: INodeProperties[] = [
 
 export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
+	// Everything the steps after the create need is read and checked first: the create is paid for.
 	const request = await readCreateRequest(fn, itemIndex);
 	const variant = fn.getNodeParameter('variant', itemIndex, 'video') as ContentVariant;
 	const binaryPropertyName = (fn.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim() || 'data';
 	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { fileName?: string; alsoDownload?: string[] };
-	const requests = fileRequests({ variant, property: binaryPropertyName, fileName: options.fileName }, options.alsoDownload);
+	const requests = fileRequests(client, { variant, property: binaryPropertyName, fileName: options.fileName }, options.alsoDownload, itemIndex);
+	const wait = waitSettings(options);
 	const created = await createTask(client, request);
 	const taskId = created.task.id;
 	try {
-		const { task } = await waitForCompletion(client, taskId, waitSettings(options));
+		const { task } = await waitForCompletion(client, taskId, wait);
 		const files = await downloadFiles(fn, client, taskId, requests);
 		return [{ json: withFileFacts({ ...task } as unknown as IDataObject, files.facts), binary: files.binary, pairedItem: { item: itemIndex } }];
 	} catch (error) {
-		throw alreadyCreated(error, taskId);
+		throw alreadyCreated(client, error, taskId);
 	}
 }
 
-/** After the create, every error says the task exists and how to pick it up, so nobody pays for it twice. */
-function alreadyCreated(error: unknown, taskId: string): unknown {
-	const own = ownNodeError(error);
-	if (!own || own instanceof CancelledError) return error;
-	own.description = `${own.description ? `${own.description} ` : ''}The task was created (ID "${taskId}"): to get its file later, use Get Status or Download Content with this ID rather than generating it again.`;
+/**
+ * After the create, every error names the task (in its message, and as `context.taskId`, which the router puts on
+ * an error item) and says how to pick it up, so nobody pays for it twice. Stop too: the task goes on at the provider.
+ */
+function alreadyCreated(client: VideoApiClient, error: unknown, taskId: string): NodeApiError | NodeOperationError {
+	if (error instanceof CancelledError || client.signal?.aborted) {
+		const stopped = new CancelledError(client.node, cancelledAfterCreateText(taskId));
+		stopped.context.taskId = taskId;
+		return stopped;
+	}
+	const own = ownNodeError(error) ?? new NodeOperationError(client.node, error instanceof Error ? error : String(error));
+	if (!own.message.includes(`"${taskId}"`)) own.message = `${own.message}${createdTaskNote(taskId)}`;
+	own.description = `${own.description ? `${own.description} ` : ''}${createdTaskHint(taskId)}`;
+	own.context.taskId = taskId;
 	return own;
 }

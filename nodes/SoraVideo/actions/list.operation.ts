@@ -3,8 +3,8 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 import { normalizeTask } from '../../shared/dialect';
 import type { ListOptions } from '../../shared/tasks';
 import { assertListSupported, listPage } from '../../shared/tasks';
-import { requestOptions } from '../../shared/descriptions';
-import { listCursorRepeatedError, listTooLongError } from '../../shared/problems';
+import { clampOption, isNotANumber, NUMERIC_OPTIONS, requestOptions } from '../../shared/descriptions';
+import { listCursorRepeatedError, listTooLongError, notANumberError } from '../../shared/problems';
 import type { OperationContext } from './common';
 import { optionsCollection } from './common';
 
@@ -26,7 +26,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Limit',
 		name: 'limit',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: NUMERIC_OPTIONS.limit.min, maxValue: NUMERIC_OPTIONS.limit.max },
 		default: 50,
 		description: 'Max number of results to return',
 		displayOptions: { show: { operation: ['list'], returnAll: [false] } },
@@ -58,7 +58,9 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	const { fn, client } = ctx;
 	assertListSupported(client);
 	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (fn.getNodeParameter('limit', itemIndex, 50) as number);
+	const limitValue = returnAll ? undefined : fn.getNodeParameter('limit', itemIndex, 50);
+	if (isNotANumber(limitValue)) throw notANumberError(fn.getNode(), NUMERIC_OPTIONS.limit, limitValue, itemIndex);
+	const limit = returnAll ? Infinity : clampOption(limitValue, NUMERIC_OPTIONS.limit);
 	const options = fn.getNodeParameter('options', itemIndex, {}) as { order?: ListOptions['order']; includeRawResponse?: boolean };
 	const out: INodeExecutionData[] = [];
 	const cursorsSeen = new Set<string>();

@@ -3,10 +3,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ProviderCredentialData } from '../../shared/providers';
 import { getProvider, providerServes } from '../../shared/providers';
-import { customApiCallError, unsupportedOperationError } from '../../shared/problems';
+import { customApiCallError, notANumberError, unsupportedOperationError } from '../../shared/problems';
 import { cancelled, CancelledError, VideoApiClient } from '../../shared/transport';
-import type { RequestOptionValues } from '../../shared/descriptions';
-import { retryOptionsFrom } from '../../shared/descriptions';
+import type { NumericOptionName, RequestOptionValues } from '../../shared/descriptions';
+import { isNotANumber, NUMERIC_OPTIONS, retryOptionsFrom } from '../../shared/descriptions';
 import type { OperationExecute } from './common';
 import * as create from './create.operation';
 import * as deleteTask from './delete.operation';
@@ -26,11 +26,17 @@ const operations: Record<string, OperationExecute> = {
 	delete: deleteTask.execute,
 };
 
+/** The options of the options collection that are numbers (Limit is a parameter of its own, checked by List). */
+const OPTION_NUMBERS: NumericOptionName[] = ['retries', 'retryDelay', 'timeout', 'pollInterval', 'maxWait'];
+
 /**
  * Runs the chosen operation for every input item; with Continue On Fail a bad item becomes an error item.
- * An error item's JSON holds only `error` (the message) and `details` (what to do): n8n's
- * "Continue (using error output)" routes an item to the error output only when its JSON keys are all
- * among `error`, `message`, `details` (n8n-core WorkflowExecute.handleNodeErrorOutput).
+ * An error item's JSON holds `error` (the message) and `details` (what to do). n8n's "Continue (using error
+ * output)" routes an item to the error output only when its JSON keys are all among `error`, `message`,
+ * `details`, or when `item.error` is set; and it then replaces the JSON of an item with `item.error` by
+ * `{error: <message>}` (n8n-core 2.41 WorkflowExecute.handleNodeErrorOutput and normalizeNodeErrors). So the
+ * created task's ID of a failed Generate goes as `taskId` on the item only with "Continue (regular output)";
+ * on the error output it is in `error` and `details`.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -50,7 +56,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		if (this.getExecutionCancelSignal()?.aborted) throw cancelled(node);
 		try {
-			const options = this.getNodeParameter('options', itemIndex, {}) as RequestOptionValues;
+			const options = this.getNodeParameter('options', itemIndex, {}) as RequestOptionValues & Record<string, unknown>;
+			// Expressions skip the editor's bounds: what is out of range is clamped, what is not a number refused.
+			for (const name of OPTION_NUMBERS) {
+				if (isNotANumber(options[name])) throw notANumberError(node, NUMERIC_OPTIONS[name], options[name], itemIndex);
+			}
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
 			returnData.push(...(await operation({ fn: this, client }, itemIndex)));
 		} catch (error) {
@@ -58,9 +68,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			if (error instanceof CancelledError) throw asNodeError(this, error, itemIndex);
 			if (this.getExecutionCancelSignal()?.aborted) throw asNodeError(this, cancelled(node), itemIndex);
 			if (this.continueOnFail()) {
-				const { message, description } = asNodeError(this, error, itemIndex);
+				const { message, description, context } = asNodeError(this, error, itemIndex);
+				const taskId = typeof context.taskId === 'string' && node.onError !== 'continueErrorOutput' ? context.taskId : undefined;
 				returnData.push({
-					json: { error: message, ...(description ? { details: description } : {}) },
+					json: { error: message, ...(description ? { details: description } : {}), ...(taskId ? { taskId } : {}) },
 					pairedItem: { item: itemIndex },
 				});
 				continue;

@@ -446,10 +446,12 @@ export function createdTaskHint(taskId: string): string {
  * redirected to another origin: the Base URL is not the API's address. Not followed, so the key stays put.
  */
 export function baseUrlRedirectError(httpCode: number, targetOrigin: string, ctx: ProblemContext): NodeApiError {
+	// Only the origin of the Location is shown (never its path or query, which may carry a signature).
+	const target = redact(targetOrigin, ctx.secrets);
 	return apiError(
 		ctx.node,
-		{ kind: 'baseUrlRedirect', httpCode, location: targetOrigin },
-		`${ctx.provider.displayName}'s Base URL redirects to another address (HTTP ${httpCode}: ${targetOrigin})`,
+		{ kind: 'baseUrlRedirect', httpCode, location: target },
+		`${ctx.provider.displayName}'s Base URL redirects to another address (HTTP ${httpCode}: ${target})`,
 		`The request was not sent on there, and the key is never sent on to a redirect. Enter the final address as the Base URL in the "${ctx.provider.credentialDisplayName}" credential (often https:// instead of http://, or the provider's current API host).`,
 		httpCode,
 	);

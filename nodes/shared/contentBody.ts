@@ -61,7 +61,7 @@ export function declaredLength(headers: Record<string, string>): number | null {
 }
 
 /** `bytes 100-199/200` -> {start: 100, total: 200}. */
-function parseContentRange(value: string | undefined): { start: number; total: number | null } | null {
+export function parseContentRange(value: string | undefined): { start: number; total: number | null } | null {
 	const match = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec((value ?? '').trim());
 	if (!match) return null;
 	return { start: Number(match[1]), total: match[2] === '*' ? null : Number(match[2]) };

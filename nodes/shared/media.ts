@@ -142,22 +142,72 @@ export function sanitizeFileName(name: string): string {
 	return /^\.*$/.test(cleaned) ? '' : cleaned;
 }
 
+/**
+ * The parameters of a Content-Disposition header, names lower-cased, quoted values unquoted (`\\x` stands for
+ * `x`), the first of each name kept. One pass over the header, `;` inside quotes kept: a regular expression with
+ * white space on both sides of `=` backtracks.
+ */
+function dispositionParameters(header: string): Map<string, string> {
+	const parameters = new Map<string, string>();
+	let name = '';
+	let value = '';
+	let inValue = false;
+	let valueStarted = false;
+	let quoted: 'no' | 'open' | 'closed' = 'no';
+	const finish = () => {
+		const key = name.trim().toLowerCase();
+		if (inValue && key !== '' && !parameters.has(key)) parameters.set(key, quoted === 'closed' ? value : value.trim());
+		name = '';
+		value = '';
+		inValue = false;
+		valueStarted = false;
+		quoted = 'no';
+	};
+	for (let i = 0; i < header.length; i++) {
+		const char = header[i];
+		if (quoted === 'open') {
+			if (char === '\\' && i + 1 < header.length) value += header[++i];
+			else if (char === '"') quoted = 'closed';
+			else value += char;
+		} else if (char === ';') {
+			finish();
+		} else if (!inValue) {
+			if (char === '=') inValue = true;
+			else name += char;
+		} else if (quoted === 'no' && char === '"' && !valueStarted) {
+			value = '';
+			quoted = 'open';
+		} else if (quoted === 'no') {
+			value += char;
+			if (char.trim() !== '') valueStarted = true;
+		}
+	}
+	// A quote left open keeps what followed it.
+	finish();
+	return parameters;
+}
+
 /** File name from a Content-Disposition header (RFC 6266: `filename*` wins over `filename`). */
 export function fileNameFromContentDisposition(header: string | undefined | null): string | null {
 	if (!header) return null;
-	const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
-	if (extended) {
-		try {
-			const name = sanitizeFileName(decodeURIComponent(extended[2].trim().replace(/^"|"$/g, '')));
-			if (name) return name;
-		} catch {
-			// A malformed percent-encoding falls through to the plain parameter.
+	const parameters = dispositionParameters(header);
+	const extended = parameters.get('filename*');
+	if (extended !== undefined) {
+		// charset'language'percent-encoded-name
+		const first = extended.indexOf("'");
+		const second = first === -1 ? -1 : extended.indexOf("'", first + 1);
+		if (second !== -1) {
+			try {
+				const name = sanitizeFileName(decodeURIComponent(extended.slice(second + 1).trim()));
+				if (name) return name;
+			} catch {
+				// A malformed percent-encoding falls through to the plain parameter.
+			}
 		}
 	}
-	const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/i.exec(header);
-	if (!plain) return null;
-	const value = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : (plain[2] ?? '').trim();
-	return sanitizeFileName(value) || null;
+	const plain = parameters.get('filename');
+	if (plain === undefined) return null;
+	return sanitizeFileName(plain) || null;
 }
 
 /** `<taskId>.<ext>`, or `<taskId>_<variant>.<ext>` for thumbnails and spritesheets. */

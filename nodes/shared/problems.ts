@@ -22,21 +22,78 @@ export interface ProblemContext {
 export function redact(text: string, secrets: string[]): string {
 	let out = text;
 	for (const secret of secrets) {
-		if (secret && secret.length >= 3) out = out.split(secret).join('***');
+		if (secret && secret.length >= 3 && out.includes(secret)) out = out.split(secret).join('***');
 	}
 	return out;
 }
 
-/** Deep copy of a JSON value with every secret redacted from its strings. */
+type JsonContainer = Record<string, unknown> | unknown[];
+
+/** Module constants: called per value of a body (see transport.ts, where globals are looked up slowly). */
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+
+function isContainer(value: unknown): value is JsonContainer {
+	return value !== null && typeof value === 'object';
+}
+
+/** Whether any string or key of a JSON value contains a secret; an explicit stack, no recursion (bodies may nest deep). */
+function holdsSecret(value: JsonContainer, secrets: string[]): boolean {
+	const found = (text: string) => secrets.some((secret) => text.includes(secret));
+	const stack: JsonContainer[] = [value];
+	while (stack.length > 0) {
+		const container = stack.pop() as JsonContainer;
+		const inArray = isArray(container);
+		const keys: string[] | null = inArray ? null : objectKeys(container);
+		const length = keys === null ? (container as unknown[]).length : keys.length;
+		for (let index = 0; index < length; index++) {
+			const key = keys === null ? index : keys[index];
+			if (typeof key === 'string' && found(key)) return true;
+			const entry: unknown = (container as Record<string | number, unknown>)[key];
+			if (typeof entry === 'string') {
+				if (found(entry)) return true;
+			} else if (isContainer(entry) && !(isArray(entry) && entry.length === 0)) {
+				stack.push(entry);
+			}
+		}
+	}
+	return false;
+}
+
+/** Sets a property as the JSON had it, `__proto__` included (a plain assignment would change the prototype). */
+function setOwn(target: JsonContainer, key: string, value: unknown): void {
+	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A JSON value with every secret redacted from its strings and keys: the value itself when it holds none,
+ * else a copy. Iterative, so a body nested a million deep is handled like any other.
+ */
 export function redactDeep(value: unknown, secrets: string[]): unknown {
 	if (typeof value === 'string') return redact(value, secrets);
-	if (Array.isArray(value)) return value.map((entry) => redactDeep(entry, secrets));
-	if (value !== null && typeof value === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const [key, entry] of Object.entries(value)) out[key] = redactDeep(entry, secrets);
-		return out;
+	const active = secrets.filter((secret) => secret && secret.length >= 3);
+	if (!isContainer(value) || active.length === 0 || !holdsSecret(value, active)) return value;
+	const copyOf = (source: JsonContainer): JsonContainer => (isArray(source) ? new Array<unknown>(source.length) : {});
+	const root = copyOf(value);
+	const work: Array<[JsonContainer, JsonContainer]> = [[value, root]];
+	while (work.length > 0) {
+		const [source, target] = work.pop() as [JsonContainer, JsonContainer];
+		const keys: string[] | null = isArray(source) ? null : objectKeys(source);
+		const length = keys === null ? (source as unknown[]).length : keys.length;
+		for (let index = 0; index < length; index++) {
+			const key = keys === null ? index : keys[index];
+			const entry: unknown = (source as Record<string | number, unknown>)[key];
+			let copied: unknown = entry;
+			if (typeof entry === 'string') copied = redact(entry, active);
+			else if (isContainer(entry)) {
+				copied = copyOf(entry);
+				work.push([entry, copied as JsonContainer]);
+			}
+			if (typeof key === 'number') (target as unknown[])[key] = copied;
+			else setOwn(target, redact(key, active), copied);
+		}
 	}
-	return value;
+	return root;
 }
 
 /**

@@ -30,7 +30,7 @@ import {
 	readErrorEnvelope,
 	toIsoTime,
 } from '../nodes/shared/dialect';
-import { fileNameFromContentDisposition, isErrorBody, looksLikeTextDocument, sanitizeFileName, sniffMimeType, SNIFF_BYTES } from '../nodes/shared/media';
+import { fileNameFromContentDisposition, isErrorBody, judgeContent, looksLikeText, looksLikeTextDocument, sanitizeFileName, sniffMimeType, SNIFF_BYTES } from '../nodes/shared/media';
 import { redactDeep } from '../nodes/shared/problems';
 import { BODY_LIMITS, MAX_JSON_DEPTH, parseBody, parseRetryAfter } from '../nodes/shared/transport';
 
@@ -256,8 +256,9 @@ function headers(text: string): void {
 
 function media(head: Buffer): void {
 	sniffMimeType(head);
-	isErrorBody('application/octet-stream', head);
-	isErrorBody('video/mp4', head);
+	isErrorBody(head);
+	judgeContent(head);
+	looksLikeText(head);
 	looksLikeTextDocument(head);
 	isUnreadable(head.toString('utf8'));
 }

@@ -9,8 +9,8 @@ import type { Readable } from 'stream';
 
 import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
-import { defaultFileName, fileNameFromContentDisposition, isErrorBody, mediaKind, resolveMimeType, sanitizeFileName, SNIFF_BYTES } from './media';
-import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, variantMismatchNotice } from './problems';
+import { defaultFileName, fileNameFromContentDisposition, judgeContent, mediaKind, sanitizeFileName, SNIFF_BYTES } from './media';
+import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, unrecognizedContentError, variantMismatchNotice } from './problems';
 import { fetchTask } from './tasks';
 import type { BinaryContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, sleep, taskPath } from './transport';
@@ -103,12 +103,17 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 					description: 'The content is not available. Check the task status, and try again later.',
 				});
 			}
-			const contentType = headers['content-type'];
-			if (isErrorBody(contentType, head)) {
+			// The bytes decide, never the Content-Type: text of any kind is an error answer, unknown bytes are refused.
+			const verdict = judgeContent(head);
+			if (verdict.kind === 'message') {
 				const text = await client.readErrorBody(body.toStream());
 				return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 			}
-			const mimeType = resolveMimeType(contentType, head);
+			if (verdict.kind === 'unknown') {
+				body.destroy();
+				throw unrecognizedContentError(client.problemContext('download', taskId), variant, { head, contentType: headers['content-type'], contentLength: headers['content-length'] });
+			}
+			const mimeType = verdict.mimeType;
 			const fileName =
 				sanitizeFileName(request.fileName ?? '') || fileNameFromContentDisposition(headers['content-disposition']) || defaultFileName(taskId, variant, mimeType);
 			const binary = await fn.helpers.prepareBinaryData(body.toStream(), fileName, mimeType);

@@ -408,6 +408,30 @@ export function listCursorRepeatedError(client: { node: INode; provider: Provide
 	});
 }
 
+/** How much of a Content-Type header a message shows. */
+const MAX_SHOWN_CONTENT_TYPE = 100;
+
+/**
+ * A download whose bytes are neither a known video or image format nor text: refused, saying what arrived (its
+ * first bytes as hex, the declared Content-Type and the size), so the user can tell a gateway's fault.
+ */
+export function unrecognizedContentError(
+	ctx: ProblemContext,
+	variant: string,
+	arrived: { head: Buffer; contentType: string | undefined; contentLength: string | undefined },
+): NodeOperationError {
+	const hex = [...arrived.head.subarray(0, 16)].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+	const declared = (arrived.contentType ?? '').trim();
+	const type = declared === '' ? 'no Content-Type' : `Content-Type: ${declared.length > MAX_SHOWN_CONTENT_TYPE ? `${declared.slice(0, MAX_SHOWN_CONTENT_TYPE)}…` : declared}`;
+	const length = (arrived.contentLength ?? '').trim();
+	const size = /^\d+$/.test(length) ? `${Number(length)} bytes` : 'unknown size';
+	const message = `${ctx.provider.displayName} sent the ${variant} of ${taskInSentence(ctx.taskId)} as bytes that are not a known video or image format: they start with ${hex} (${type}, ${size}); nothing was stored`;
+	return new NodeOperationError(ctx.node, redact(message, ctx.secrets), {
+		description:
+			'Videos are accepted as MP4, QuickTime, WebM or Matroska and images as PNG, JPEG, WebP, GIF, AVIF or HEIC, recognized by their first bytes (whatever the Content-Type says). This is a problem of the gateway or of a proxy or storage host in between: check the task with Get Status, and try again later.',
+	});
+}
+
 /** Said beside a file when the provider sent another kind of file than the variant asked for. */
 export function variantMismatchNotice(variant: string, mimeType: string, providerName: string): string {
 	const kind = mimeType.startsWith('video/') ? 'a video' : mimeType.startsWith('image/') ? 'an image' : 'a file';

@@ -33,7 +33,7 @@ import {
 	PollContext,
 	WorkflowExecute,
 } from 'n8n-core';
-import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 
@@ -133,6 +133,22 @@ export async function useBinaryMode(mode: BinaryMode): Promise<void> {
 	(config as unknown as { availableModes: string[] }).availableModes = ['default', 'filesystem'];
 	await Container.get(BinaryDataService).init();
 	currentMode = mode;
+}
+
+/** Every binary in n8n's filesystem binary store (its data file; all executions), to check that nothing was stored. */
+export function storedFiles(): string[] {
+	const root = Container.get(BinaryDataConfig).localStoragePath;
+	if (!root || !existsSync(root)) return [];
+	const files: string[] = [];
+	const walk = (dir: string): void => {
+		for (const entry of readdirSync(dir, { withFileTypes: true })) {
+			const path = join(dir, entry.name);
+			if (entry.isDirectory()) walk(path);
+			else if (!entry.name.endsWith('.metadata')) files.push(path);
+		}
+	};
+	walk(root);
+	return files;
 }
 
 export async function readBinary(item: INodeExecutionData, property = 'data'): Promise<Buffer> {

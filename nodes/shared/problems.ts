@@ -432,6 +432,32 @@ export function unrecognizedContentError(
 	});
 }
 
+/**
+ * A file larger than n8n's `database` binary data mode stores (N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE): refused
+ * before downloading when its Content-Length says so (`before`), stopped when its bytes pass the limit (`during`),
+ * or refused by n8n itself (`after`). Nothing is stored in any case; retrying cannot help, so it is not transient.
+ */
+export function binaryStoreTooLargeError(
+	ctx: ProblemContext,
+	variant: string,
+	facts: { sizeBytes: number | null; limitBytes: number | null; exact: boolean; stage: 'before' | 'during' | 'after' },
+): NodeOperationError {
+	const file = `The ${variant} of ${taskInSentence(ctx.taskId)}`;
+	const limit = facts.limitBytes === null ? '' : facts.exact ? ` (${formatBytes(facts.limitBytes)})` : ` (at most ${formatBytes(facts.limitBytes)}, whatever its setting)`;
+	const stores = `n8n's "database" binary data mode stores${limit}`;
+	const size = facts.sizeBytes === null ? '' : ` is ${formatBytes(facts.sizeBytes)},`;
+	const message =
+		facts.stage === 'before'
+			? `${file}${size} more than ${stores}; it was not downloaded`
+			: facts.stage === 'during'
+				? `${file} is more than ${stores}; the download was stopped and nothing was stored`
+				: `${file}${size} more than ${stores}; nothing was stored`;
+	return new NodeOperationError(ctx.node, message, {
+		description:
+			'This n8n keeps binary data in its database (N8N_DEFAULT_BINARY_DATA_MODE=database, the default in queue mode), which refuses files larger than N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (in MiB: 512 by default, 1024 at most). Raise that setting on every n8n instance (main and workers), up to 1024; for larger videos use S3 storage (N8N_DEFAULT_BINARY_DATA_MODE=s3) instead. The file stays at the provider until it expires, so the download can be run again afterwards.',
+	});
+}
+
 /** Said beside a file when the provider sent another kind of file than the variant asked for. */
 export function variantMismatchNotice(variant: string, mimeType: string, providerName: string): string {
 	const kind = mimeType.startsWith('video/') ? 'a video' : mimeType.startsWith('image/') ? 'an image' : 'a file';

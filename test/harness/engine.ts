@@ -122,16 +122,22 @@ export class TestCredentialsHelper implements ICredentialsHelper {
 
 export type BinaryMode = 'default' | 'filesystem';
 
-let currentMode: BinaryMode | undefined;
+let currentMode: BinaryMode | 'database' | undefined;
 
 /** Switches n8n's binary data store, as N8N_DEFAULT_BINARY_DATA_MODE would. */
 export async function useBinaryMode(mode: BinaryMode): Promise<void> {
 	if (currentMode === mode) return;
+	await useBinaryModeInitialized(mode);
+}
+
+/** Sets the mode and initializes n8n's binary data service afresh; `then` registers a manager n8n's CLI would add (database). */
+export async function useBinaryModeInitialized(mode: BinaryMode | 'database', then?: () => void): Promise<void> {
 	const config = Container.get(BinaryDataConfig);
 	config.mode = mode;
 	config.localStoragePath = mkdtempSync(join(tmpdir(), 'sora-video-binary-'));
-	(config as unknown as { availableModes: string[] }).availableModes = ['default', 'filesystem'];
+	(config as unknown as { availableModes: string[] }).availableModes = ['default', 'filesystem', 'database'];
 	await Container.get(BinaryDataService).init();
+	then?.();
 	currentMode = mode;
 }
 

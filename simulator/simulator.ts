@@ -40,7 +40,32 @@ export type Fault =
 	/** Content: answer 302 to this simulator's own storage origin (another port, so another origin). */
 	| { type: 'redirectToStorage' }
 	/** Status and content: 403, as for a task of another account, for every request. */
-	| { type: 'forbidden' };
+	| { type: 'forbidden' }
+	/**
+	 * Content: 200 with a web page instead of the file (a proxy's, CDN's or captive portal's), labelled `contentType`
+	 * (null: no Content-Type), for the next `times` requests. `start` is what the page begins with.
+	 */
+	| { type: 'webPage'; contentType: string | null; start?: WebPageStart; times: number }
+	/** Content: 200 with a short text instead of the file (a mock server's `"string"`), labelled `contentType` (null: none), for the next `times` requests. */
+	| { type: 'textBody'; text: string; contentType: string | null; times: number };
+
+/** How the `webPage` fault's page begins: every one of these is HTML a browser would render. */
+export type WebPageStart = 'comment' | 'title' | 'meta' | 'doctype';
+
+/** The page the `webPage` fault serves. */
+export function webPageBody(start: WebPageStart = 'comment'): string {
+	const rest = '<title>Just a moment...</title></head><body><h1>Checking your browser</h1><p>This page is served instead of the file.</p></body></html>';
+	switch (start) {
+		case 'comment':
+			return `<!-- cdn edge 42 --><!-- cache: MISS -->\n<html><head>${rest}`;
+		case 'title':
+			return `<title>Just a moment...</title><p>This page is served instead of the file.</p>`;
+		case 'meta':
+			return `<meta charset="utf-8"><meta http-equiv="refresh" content="5">${rest}`;
+		default:
+			return `<!DOCTYPE html><html><head>${rest}`;
+	}
+}
 
 /**
  * How the whole gateway behaves, as real gateways do in ways our code does not choose. Every field is
@@ -518,6 +543,16 @@ export class ProviderSimulator {
 		const supportsVariants = dialect === 'voidai' || dialect === 'openai';
 		if (variant !== 'video' && !supportsVariants) return this.json(res, 400, { error: { message: `unsupported variant ${variant}` } });
 		if (!(variant in MIME)) return this.json(res, 400, { error: { message: `invalid variant ${variant}`, code: 'invalid_value' } });
+		if (fault?.type === 'webPage' || fault?.type === 'textBody') {
+			fault.times--;
+			if (fault.times <= 0) task.faults.shift();
+			const text = fault.type === 'webPage' ? webPageBody(fault.start) : fault.text;
+			const headers: Record<string, string> = { 'Content-Length': String(Buffer.byteLength(text)) };
+			if (fault.contentType !== null) headers['Content-Type'] = fault.contentType;
+			res.writeHead(200, headers);
+			res.end(text);
+			return;
+		}
 		if (fault?.type === 'redirect' || fault?.type === 'redirectToStorage') {
 			const location = fault.type === 'redirect' ? fault.location : `${this.storageUrl}/files/${encodeURIComponent(task.id)}/${variant}`;
 			res.writeHead(302, { Location: location });

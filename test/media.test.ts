@@ -1,4 +1,4 @@
-import { defaultFileName, fileNameFromContentDisposition, isErrorBody, resolveMimeType, sanitizeFileName, sniffMimeType } from '../nodes/shared/media';
+import { defaultFileName, fileNameFromContentDisposition, isErrorBody, judgeContent, resolveMimeType, sanitizeFileName, sniffMimeType } from '../nodes/shared/media';
 import { fakeJpeg, fakeMp4, fakeWebp } from './harness/server';
 
 describe('magic bytes', () => {
@@ -51,17 +51,22 @@ describe('error bodies are never files', () => {
 		['JSON bytes under octet-stream', 'application/octet-stream', Buffer.from('  {"message":"still processing"}')],
 		['HTML bytes under video/mp4', 'video/mp4', Buffer.from('<!DOCTYPE html><html><body>502</body></html>')],
 		['JSON bytes with a BOM and no type', undefined, Buffer.from('\uFEFF{"error":"x"}')],
-	])('%s', (_name, type, head) => {
-		expect(isErrorBody(type, head)).toBe(true);
+		['HTML starting with a comment under octet-stream', 'application/octet-stream', Buffer.from('<!-- edge --><html><body>x</body></html>')],
+		['HTML starting with a title', 'application/octet-stream', Buffer.from('<title>Just a moment...</title>')],
+		['HTML starting with a meta tag', 'video/mp4', Buffer.from('<meta charset="utf-8"><p>x</p>')],
+		['six bytes of text under video/mp4', 'video/mp4', Buffer.from('string')],
+	])('%s (whatever the type: %p)', (_name, _type, head) => {
+		expect(isErrorBody(head)).toBe(true);
+		expect(judgeContent(head)).toEqual({ kind: 'message' });
 	});
 	it.each(['text/plain', 'text/html', 'application/json'])('real media under %s is a file, typed by its bytes', (type) => {
-		expect(isErrorBody(type, fakeMp4(64))).toBe(false);
+		expect(isErrorBody(fakeMp4(64))).toBe(false);
+		expect(judgeContent(fakeMp4(64))).toEqual({ kind: 'media', mimeType: 'video/mp4' });
 		expect(resolveMimeType(type, fakeMp4(64))).toBe('video/mp4');
 	});
-	it('real media under a wrong type is a file', () => {
-		expect(isErrorBody('application/octet-stream', fakeMp4(64))).toBe(false);
-		expect(isErrorBody('video/mp4', fakeMp4(64))).toBe(false);
-		expect(isErrorBody(undefined, Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]))).toBe(false);
+	it('unknown bytes are neither a file nor a message: they are refused', () => {
+		expect(isErrorBody(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]))).toBe(false);
+		expect(judgeContent(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]))).toEqual({ kind: 'unknown' });
 	});
 });
 

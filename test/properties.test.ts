@@ -82,8 +82,8 @@ describe('content classifier', () => {
 			fc.string().map((text) => `<html>${text}`),
 		);
 		fc.assert(
-			fc.property(contentType, errorDocument, fc.constantFrom('', ' ', '\n\t', '\uFEFF'), (type, document, prefix) => {
-				expect(isErrorBody(type, Buffer.from(prefix + document))).toBe(true);
+			fc.property(errorDocument, fc.constantFrom('', ' ', '\n\t', '\uFEFF'), (document, prefix) => {
+				expect(isErrorBody(Buffer.from(prefix + document))).toBe(true);
 			}),
 			{ numRuns: 2000 },
 		);

@@ -9,12 +9,13 @@ import type { Readable } from 'stream';
 
 import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
-import { defaultFileName, fileNameFromContentDisposition, isErrorBody, mediaKind, resolveMimeType, sanitizeFileName, SNIFF_BYTES } from './media';
-import { expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, variantMismatchNotice } from './problems';
+import { defaultFileName, fileNameFromContentDisposition, judgeContent, mediaKind, sanitizeFileName, SNIFF_BYTES } from './media';
+import { binaryStoreTooLargeError, expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, unrecognizedContentError, variantMismatchNotice } from './problems';
 import { fetchTask } from './tasks';
 import type { BinaryContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, sleep, taskPath } from './transport';
-import { ContentBody } from './contentBody';
+import { ContentBody, declaredLength, StoreLimitExceededError } from './contentBody';
+import { knownStoreLimit, noteStoredBinary, readStoreRefusal } from './binaryStore';
 
 export interface DownloadRequest {
 	taskId: string;
@@ -95,7 +96,15 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 		}
 		const body = new ContentBody(client, bodyRequest, { stream: response.body as Readable, headers }, budget);
+		// n8n's `database` binary mode refuses files over its limit: when known, a file that cannot fit is not downloaded.
+		const storeLimit = knownStoreLimit();
 		try {
+			const declared = declaredLength(headers);
+			if (storeLimit && declared !== null && declared > storeLimit.bytes) {
+				body.destroy();
+				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: declared, limitBytes: storeLimit.bytes, exact: storeLimit.exact, stage: 'before' });
+			}
+			body.refuseBeyond(storeLimit?.bytes ?? null);
 			const head = await body.readHead(SNIFF_BYTES);
 			if (head.length === 0) {
 				body.destroy();
@@ -103,15 +112,21 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 					description: 'The content is not available. Check the task status, and try again later.',
 				});
 			}
-			const contentType = headers['content-type'];
-			if (isErrorBody(contentType, head)) {
+			// The bytes decide, never the Content-Type: text of any kind is an error answer, unknown bytes are refused.
+			const verdict = judgeContent(head);
+			if (verdict.kind === 'message') {
 				const text = await client.readErrorBody(body.toStream());
 				return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 			}
-			const mimeType = resolveMimeType(contentType, head);
+			if (verdict.kind === 'unknown') {
+				body.destroy();
+				throw unrecognizedContentError(client.problemContext('download', taskId), variant, { head, contentType: headers['content-type'], contentLength: headers['content-length'] });
+			}
+			const mimeType = verdict.mimeType;
 			const fileName =
 				sanitizeFileName(request.fileName ?? '') || fileNameFromContentDisposition(headers['content-disposition']) || defaultFileName(taskId, variant, mimeType);
 			const binary = await fn.helpers.prepareBinaryData(body.toStream(), fileName, mimeType);
+			noteStoredBinary(binary);
 			binary.fileName = fileName;
 			binary.mimeType = mimeType;
 			const arrived = mediaKind(mimeType);
@@ -121,6 +136,14 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			body.destroy();
 			const own = ownNodeError(error);
 			if (own) throw own;
+			if (error instanceof StoreLimitExceededError) {
+				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: null, limitBytes: error.limit, exact: storeLimit?.exact ?? false, stage: 'during' });
+			}
+			// n8n's own refusal (`database` mode, limit not known yet): nothing was stored; say why, as above.
+			const refusal = readStoreRefusal(error);
+			if (refusal) {
+				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: refusal.sizeBytes ?? body.bytesReceived, limitBytes: refusal.limitBytes, exact: true, stage: 'after' });
+			}
 			if (!isBodyFault(error) || budget.retriesLeft <= 0) {
 				// Resumes and restarts share the budget: attempts = the first try + every retry spent.
 				throw contentStreamError(client, taskId, error, client.options.maxRetries - budget.retriesLeft + 1);

@@ -40,6 +40,17 @@ export class StalledDownloadError extends Error {
 	}
 }
 
+/** More bytes arrived than the binary data store takes (n8n's `database` mode): stopped, so nothing is stored. */
+export class StoreLimitExceededError extends Error {
+	constructor(
+		readonly received: number,
+		readonly limit: number,
+	) {
+		super(`more than ${limit} bytes arrived, more than the binary data store takes`);
+		this.name = 'StoreLimitExceededError';
+	}
+}
+
 export interface BodyRequest {
 	path: string;
 	qs?: Record<string, string>;
@@ -61,7 +72,7 @@ export function declaredLength(headers: Record<string, string>): number | null {
 }
 
 /** `bytes 100-199/200` -> {start: 100, total: 200}. */
-function parseContentRange(value: string | undefined): { start: number; total: number | null } | null {
+export function parseContentRange(value: string | undefined): { start: number; total: number | null } | null {
 	const match = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec((value ?? '').trim());
 	if (!match) return null;
 	return { start: Number(match[1]), total: match[2] === '*' ? null : Number(match[2]) };
@@ -76,6 +87,8 @@ export class ContentBody {
 	private received = 0;
 	private ended = false;
 	private head: Buffer = Buffer.alloc(0);
+	/** The most bytes the store takes, when known: past it the body errors instead of going on. */
+	private maxBytes: number | null = null;
 
 	/** How many resumes this body may still make (shared with the caller's restarts). */
 	constructor(
@@ -106,6 +119,11 @@ export class ContentBody {
 		return this.received;
 	}
 
+	/** Errors (StoreLimitExceededError) as soon as more than `bytes` have arrived; null: no limit. */
+	refuseBeyond(bytes: number | null): void {
+		this.maxBytes = bytes;
+	}
+
 	/** The next chunk, or null at the end; faults are resumed here when they can be. */
 	private async next(): Promise<Buffer | null> {
 		for (;;) {
@@ -120,6 +138,7 @@ export class ContentBody {
 			if (!result.done) {
 				const chunk = Buffer.isBuffer(result.value) ? result.value : Buffer.from(result.value as Uint8Array);
 				this.received += chunk.length;
+				if (this.maxBytes !== null && this.received > this.maxBytes) throw new StoreLimitExceededError(this.received, this.maxBytes);
 				return chunk;
 			}
 			if (this.expected !== null && this.received < this.expected) {

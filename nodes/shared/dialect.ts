@@ -58,8 +58,11 @@ export function isJsonObject(value: unknown): value is JsonObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Longer than this, a string is not a status word, a progress or a time: it is not read further. */
+const MAX_FIELD_WORD = 64;
+
 export function mapStatus(raw: unknown): TaskStatus {
-	if (typeof raw !== 'string') return 'unknown';
+	if (typeof raw !== 'string' || raw.length > MAX_FIELD_WORD) return 'unknown';
 	return STATUS_WORDS[raw.trim().toLowerCase()] ?? 'unknown';
 }
 
@@ -79,7 +82,9 @@ export function parseProgress(value: unknown): number | null {
 	if (typeof value === 'number') {
 		n = value;
 	} else if (typeof value === 'string') {
-		const match = /^\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+		if (value.length > MAX_FIELD_WORD) return null;
+		// Trimmed first: two white-space runs around an optional "%" would backtrack quadratically.
+		const match = /^(-?\d+(?:\.\d+)?)\s*%?$/.exec(value.trim());
 		if (!match) return null;
 		n = Number(match[1]);
 	} else {
@@ -92,6 +97,7 @@ export function parseProgress(value: unknown): number | null {
 /** Unix seconds, unix milliseconds, numeric strings or ISO strings -> ISO string; else null. */
 export function toIsoTime(value: unknown): string | null {
 	if (value === null || value === undefined || value === '' || value === 0) return null;
+	if (typeof value === 'string' && value.length > MAX_FIELD_WORD) return null;
 	let ms: number;
 	if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value))) {
 		const n = Number(value);
@@ -250,9 +256,48 @@ interface Envelope {
 
 const MAX_QUOTED_MESSAGE = 500;
 
+/** Tags a page meant for a browser starts with (after white space and comments). */
+const PAGE_TAGS = new Set(['html', 'head', 'body', 'title', 'meta', 'link', 'style', 'script', 'noscript', 'base', 'center', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'div', 'pre', 'table', 'span', 'br', 'hr', 'main', 'header', 'nav', 'section', 'article', 'form', 'img', 'iframe', 'font', 'a', 'b', 'i']);
+
+function isWhiteSpace(code: number): boolean {
+	return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0xfeff || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+function isTagNameCharacter(code: number): boolean {
+	return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+/**
+ * Where the first markup of a body starts, after a byte order mark, white space and complete comments; -1 when
+ * a comment never closes. Plain string scanning, one pass: a regular expression that skips comments can backtrack
+ * exponentially (a 205-byte page of empty comments once took 12.7 s).
+ */
+function skipWhiteSpaceAndComments(body: string): number {
+	let at = 0;
+	for (;;) {
+		while (at < body.length && isWhiteSpace(body.charCodeAt(at))) at++;
+		if (!body.startsWith('<!--', at)) return at;
+		const end = body.indexOf('-->', at + 4);
+		if (end === -1) return -1;
+		at = end + 3;
+	}
+}
+
 /** A page meant for a browser: a proxy's, CDN's or web server's error page. */
 export function isWebPage(body: string): boolean {
-	return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html|head|body|title|center|h1)\b/i.test(body.replace(/^\uFEFF/, ''));
+	const at = skipWhiteSpaceAndComments(body);
+	// A comment that never closes (a page cut at the read limit) is markup, never an API's JSON.
+	if (at === -1) return true;
+	if (body.charCodeAt(at) !== 0x3c) return false;
+	if (body.slice(at + 1, at + 9).toLowerCase() === '!doctype') {
+		let next = at + 9;
+		const afterKeyword = next;
+		while (next < body.length && isWhiteSpace(body.charCodeAt(next))) next++;
+		return next > afterKeyword && body.slice(next, next + 4).toLowerCase() === 'html' && !isTagNameCharacter(body.charCodeAt(next + 4));
+	}
+	let end = at + 1;
+	while (end < body.length && end - at <= 10 && isTagNameCharacter(body.charCodeAt(end))) end++;
+	return PAGE_TAGS.has(body.slice(at + 1, end).toLowerCase());
 }
 
 /** Text made of bytes that are not text (a file, compressed data): nothing of it may be shown. */
@@ -274,21 +319,72 @@ function xmlErrorMessage(body: string): string | null {
 	return match ? match[1].trim() : null;
 }
 
+/**
+ * The text of the first `<tag ...>text</tag>` whose text is 1 to `max` characters without markup, or null.
+ * One pass: each `<tag` looks for its `>` only when it lies beyond the one found before, and each `>` for its
+ * text once, so `<title<title<title...` costs no more than any other text of its length.
+ */
+function elementText(body: string, tag: string, max: number): string | null {
+	const opening = new RegExp(`<${tag}`, 'gi');
+	const closing = `</${tag}>`;
+	let tagEnd = -1;
+	let checkedEnd = -1;
+	for (let match = opening.exec(body); match !== null; match = opening.exec(body)) {
+		const from = match.index + tag.length + 1;
+		if (tagEnd < from) {
+			tagEnd = body.indexOf('>', from);
+			if (tagEnd === -1) return null;
+		}
+		if (checkedEnd === tagEnd) continue;
+		checkedEnd = tagEnd;
+		const textEnd = body.indexOf('<', tagEnd + 1);
+		if (textEnd === -1) return null;
+		const length = textEnd - tagEnd - 1;
+		if (length >= 1 && length <= max && body.slice(textEnd, textEnd + closing.length).toLowerCase() === closing) return body.slice(tagEnd + 1, textEnd);
+	}
+	return null;
+}
+
 function webPageTitle(body: string): string | null {
-	const match = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body) ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(body);
-	const title = match ? match[1].replace(/\s+/g, ' ').trim() : '';
+	const found = elementText(body, 'title', 200) ?? elementText(body, 'h1', 200);
+	const title = found ? found.replace(/\s+/g, ' ').trim() : '';
 	return title === '' ? null : title;
 }
 
-/** Reads every error envelope in the dialects doc; a web page or unreadable bytes are never quoted as a message. */
+/** The most of a provider's code, type or parameter name that is kept (real ones are a few words). */
+const MAX_QUOTED_CODE = 200;
+
+function clip(value: string | null, max: number): string | null {
+	return value !== null && value.length > max ? value.slice(0, max) : value;
+}
+
+/**
+ * Reads every error envelope in the dialects doc; a web page or unreadable bytes are never quoted as a message.
+ * Its strings are clipped (a message to what is quoted), so what reads them afterwards takes bounded time.
+ */
 export function readErrorEnvelope(body: unknown): Envelope {
+	const envelope = readEnvelope(body);
+	return {
+		...envelope,
+		code: clip(envelope.code, MAX_QUOTED_CODE),
+		type: clip(envelope.type, MAX_QUOTED_CODE),
+		message: clip(envelope.message, MAX_QUOTED_MESSAGE),
+		param: clip(envelope.param, MAX_QUOTED_CODE),
+	};
+}
+
+/** How much of a text answer is read for its form, title or message: an error answer's cap (a page's title is near its top). */
+const TEXT_READ_LIMIT = 64 * 1024;
+
+function readEnvelope(body: unknown): Envelope {
 	if (typeof body === 'string') {
 		if (body.trim() === '') return { code: null, type: null, message: null, param: null, form: 'empty' };
-		if (isUnreadable(body)) return { code: null, type: null, message: null, param: null, form: 'binary' };
-		if (isWebPage(body)) return { code: null, type: null, message: webPageTitle(body), param: null, form: 'webPage' };
-		const xml = xmlErrorMessage(body);
+		const head = body.length > TEXT_READ_LIMIT ? body.slice(0, TEXT_READ_LIMIT) : body;
+		if (isUnreadable(head)) return { code: null, type: null, message: null, param: null, form: 'binary' };
+		if (isWebPage(head)) return { code: null, type: null, message: webPageTitle(head), param: null, form: 'webPage' };
+		const xml = xmlErrorMessage(head);
 		if (xml) return { code: null, type: null, message: xml, param: null, form: 'text' };
-		return { code: null, type: null, message: body.trim().slice(0, MAX_QUOTED_MESSAGE), param: null, form: 'text' };
+		return { code: null, type: null, message: head.trim().slice(0, MAX_QUOTED_MESSAGE), param: null, form: 'text' };
 	}
 	if (!isJsonObject(body)) return { code: null, type: null, message: null, param: null, form: body === null || body === undefined ? 'empty' : 'json' };
 	// Wisdom Gate: {message, data:{error:{...}}}

@@ -22,21 +22,78 @@ export interface ProblemContext {
 export function redact(text: string, secrets: string[]): string {
 	let out = text;
 	for (const secret of secrets) {
-		if (secret && secret.length >= 3) out = out.split(secret).join('***');
+		if (secret && secret.length >= 3 && out.includes(secret)) out = out.split(secret).join('***');
 	}
 	return out;
 }
 
-/** Deep copy of a JSON value with every secret redacted from its strings. */
+type JsonContainer = Record<string, unknown> | unknown[];
+
+/** Module constants: called per value of a body (see transport.ts, where globals are looked up slowly). */
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+
+function isContainer(value: unknown): value is JsonContainer {
+	return value !== null && typeof value === 'object';
+}
+
+/** Whether any string or key of a JSON value contains a secret; an explicit stack, no recursion (bodies may nest deep). */
+function holdsSecret(value: JsonContainer, secrets: string[]): boolean {
+	const found = (text: string) => secrets.some((secret) => text.includes(secret));
+	const stack: JsonContainer[] = [value];
+	while (stack.length > 0) {
+		const container = stack.pop() as JsonContainer;
+		const inArray = isArray(container);
+		const keys: string[] | null = inArray ? null : objectKeys(container);
+		const length = keys === null ? (container as unknown[]).length : keys.length;
+		for (let index = 0; index < length; index++) {
+			const key = keys === null ? index : keys[index];
+			if (typeof key === 'string' && found(key)) return true;
+			const entry: unknown = (container as Record<string | number, unknown>)[key];
+			if (typeof entry === 'string') {
+				if (found(entry)) return true;
+			} else if (isContainer(entry) && !(isArray(entry) && entry.length === 0)) {
+				stack.push(entry);
+			}
+		}
+	}
+	return false;
+}
+
+/** Sets a property as the JSON had it, `__proto__` included (a plain assignment would change the prototype). */
+function setOwn(target: JsonContainer, key: string, value: unknown): void {
+	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A JSON value with every secret redacted from its strings and keys: the value itself when it holds none,
+ * else a copy. Iterative, so a body nested a million deep is handled like any other.
+ */
 export function redactDeep(value: unknown, secrets: string[]): unknown {
 	if (typeof value === 'string') return redact(value, secrets);
-	if (Array.isArray(value)) return value.map((entry) => redactDeep(entry, secrets));
-	if (value !== null && typeof value === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const [key, entry] of Object.entries(value)) out[key] = redactDeep(entry, secrets);
-		return out;
+	const active = secrets.filter((secret) => secret && secret.length >= 3);
+	if (!isContainer(value) || active.length === 0 || !holdsSecret(value, active)) return value;
+	const copyOf = (source: JsonContainer): JsonContainer => (isArray(source) ? new Array<unknown>(source.length) : {});
+	const root = copyOf(value);
+	const work: Array<[JsonContainer, JsonContainer]> = [[value, root]];
+	while (work.length > 0) {
+		const [source, target] = work.pop() as [JsonContainer, JsonContainer];
+		const keys: string[] | null = isArray(source) ? null : objectKeys(source);
+		const length = keys === null ? (source as unknown[]).length : keys.length;
+		for (let index = 0; index < length; index++) {
+			const key = keys === null ? index : keys[index];
+			const entry: unknown = (source as Record<string | number, unknown>)[key];
+			let copied: unknown = entry;
+			if (typeof entry === 'string') copied = redact(entry, active);
+			else if (isContainer(entry)) {
+				copied = copyOf(entry);
+				work.push([entry, copied as JsonContainer]);
+			}
+			if (typeof key === 'number') (target as unknown[])[key] = copied;
+			else setOwn(target, redact(key, active), copied);
+		}
 	}
-	return value;
+	return root;
 }
 
 /**
@@ -350,6 +407,56 @@ export function listCursorRepeatedError(client: { node: INode; provider: Provide
 	const what = cursor === null ? 'said it had more tasks but gave no cursor to continue from' : `sent the page ending at "${cursor}" twice`;
 	return new NodeOperationError(client.node, `${client.provider.displayName} ${what}, after ${tasks} tasks; the list was stopped`, {
 		description: 'This gateway does not page its list as the OpenAI API does (it ignores "after"). Turn off "Return All" and set a "Limit" of at most one page (100).',
+	});
+}
+
+/** How much of a Content-Type header a message shows. */
+const MAX_SHOWN_CONTENT_TYPE = 100;
+
+/**
+ * A download whose bytes are neither a known video or image format nor text: refused, saying what arrived (its
+ * first bytes as hex, the declared Content-Type and the size), so the user can tell a gateway's fault.
+ */
+export function unrecognizedContentError(
+	ctx: ProblemContext,
+	variant: string,
+	arrived: { head: Buffer; contentType: string | undefined; contentLength: string | undefined },
+): NodeOperationError {
+	const hex = [...arrived.head.subarray(0, 16)].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+	const declared = (arrived.contentType ?? '').trim();
+	const type = declared === '' ? 'no Content-Type' : `Content-Type: ${declared.length > MAX_SHOWN_CONTENT_TYPE ? `${declared.slice(0, MAX_SHOWN_CONTENT_TYPE)}…` : declared}`;
+	const length = (arrived.contentLength ?? '').trim();
+	const size = /^\d+$/.test(length) ? `${Number(length)} bytes` : 'unknown size';
+	const message = `${ctx.provider.displayName} sent the ${variant} of ${taskInSentence(ctx.taskId)} as bytes that are not a known video or image format: they start with ${hex} (${type}, ${size}); nothing was stored`;
+	return new NodeOperationError(ctx.node, redact(message, ctx.secrets), {
+		description:
+			'Videos are accepted as MP4, QuickTime, WebM or Matroska and images as PNG, JPEG, WebP, GIF, AVIF or HEIC, recognized by their first bytes (whatever the Content-Type says). This is a problem of the gateway or of a proxy or storage host in between: check the task with Get Status, and try again later.',
+	});
+}
+
+/**
+ * A file larger than n8n's `database` binary data mode stores (N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE): refused
+ * before downloading when its Content-Length says so (`before`), stopped when its bytes pass the limit (`during`),
+ * or refused by n8n itself (`after`). Nothing is stored in any case; retrying cannot help, so it is not transient.
+ */
+export function binaryStoreTooLargeError(
+	ctx: ProblemContext,
+	variant: string,
+	facts: { sizeBytes: number | null; limitBytes: number | null; exact: boolean; stage: 'before' | 'during' | 'after' },
+): NodeOperationError {
+	const file = `The ${variant} of ${taskInSentence(ctx.taskId)}`;
+	const limit = facts.limitBytes === null ? '' : facts.exact ? ` (${formatBytes(facts.limitBytes)})` : ` (at most ${formatBytes(facts.limitBytes)}, whatever its setting)`;
+	const stores = `n8n's "database" binary data mode stores${limit}`;
+	const size = facts.sizeBytes === null ? '' : ` is ${formatBytes(facts.sizeBytes)},`;
+	const message =
+		facts.stage === 'before'
+			? `${file}${size} more than ${stores}; it was not downloaded`
+			: facts.stage === 'during'
+				? `${file} is more than ${stores}; the download was stopped and nothing was stored`
+				: `${file}${size} more than ${stores}; nothing was stored`;
+	return new NodeOperationError(ctx.node, message, {
+		description:
+			'This n8n keeps binary data in its database (N8N_DEFAULT_BINARY_DATA_MODE=database, the default in queue mode), which refuses files larger than N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (in MiB: 512 by default, 1024 at most). Raise that setting on every n8n instance (main and workers), up to 1024; for larger videos use S3 storage (N8N_DEFAULT_BINARY_DATA_MODE=s3) instead. The file stays at the provider until it expires, so the download can be run again afterwards.',
 	});
 }
 

@@ -134,12 +134,19 @@ export function usesFrontendToken(credentials: ProviderCredentialData): boolean 
 	return credentials.authMode === 'frontendToken';
 }
 
+/** `https://x/v1///` -> `https://x/v1`, in one pass (`/\/+$/` is quadratic on a long run of slashes). */
+function withoutTrailingSlashes(url: string): string {
+	let end = url.length;
+	while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+	return url.slice(0, end);
+}
+
 /**
  * The API root every path is appended to, without a trailing slash.
  * The frontend-token mode talks to `<origin>/api/...` instead of `<baseUrl>/...`.
  */
 export function resolveApiRoot(credentials: ProviderCredentialData): string {
-	const baseUrl = (credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+	const baseUrl = withoutTrailingSlashes((credentials.baseUrl ?? '').trim());
 	if (usesFrontendToken(credentials)) {
 		return `${baseUrl.replace(/\/v\d+$/, '')}/api`;
 	}

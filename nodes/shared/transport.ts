@@ -234,17 +234,54 @@ export async function readCapped(stream: Readable, limit: number, deadline: numb
 	return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated, failure };
 }
 
-/** Parses JSON when it is JSON; otherwise returns the text itself. */
+/** Deeper than this, JSON is not an API's answer (real ones nest a handful of levels): it is kept as text. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Kept as module constants: walks over a million values call them per value, and where globals are looked up
+ * through an interceptor (a vm context, as under jest) each lookup would cost more than the work itself.
+ */
+const isArray = Array.isArray;
+const objectValues = Object.values;
+
+/** Whether a parsed JSON value nests deeper than `max`; an explicit stack, no recursion. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+	if (value === null || typeof value !== 'object') return false;
+	const stack: object[] = [value];
+	const depths: number[] = [1];
+	while (stack.length > 0) {
+		const container = stack.pop() as object;
+		const childDepth = (depths.pop() as number) + 1;
+		const entries: unknown[] = isArray(container) ? (container as unknown[]) : objectValues(container);
+		for (let index = 0; index < entries.length; index++) {
+			const entry = entries[index];
+			if (entry === null || typeof entry !== 'object') continue;
+			if (childDepth > max) return true;
+			// An empty array holds nothing deeper (a body of a million `[]` costs no stack).
+			if (isArray(entry) && entry.length === 0) continue;
+			stack.push(entry);
+			depths.push(childDepth);
+		}
+	}
+	return false;
+}
+
+/**
+ * Parses JSON when it is JSON; otherwise returns the text itself. JSON nested deeper than MAX_JSON_DEPTH stays
+ * text too: nothing downstream (n8n's own copies of output data included) has to walk a million levels.
+ */
 export function parseBody(body: unknown): unknown {
 	if (Buffer.isBuffer(body)) body = body.toString('utf8');
 	if (typeof body !== 'string') return body;
 	const trimmed = body.trim();
 	if (trimmed === '') return '';
+	let parsed: unknown;
 	try {
-		return JSON.parse(trimmed) as unknown;
+		parsed = JSON.parse(trimmed) as unknown;
 	} catch {
 		return body;
 	}
+	return nestsDeeperThan(parsed, MAX_JSON_DEPTH) ? body : parsed;
 }
 
 function destroyBody(body: unknown): void {

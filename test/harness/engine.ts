@@ -33,7 +33,7 @@ import {
 	PollContext,
 	WorkflowExecute,
 } from 'n8n-core';
-import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 
@@ -122,17 +122,39 @@ export class TestCredentialsHelper implements ICredentialsHelper {
 
 export type BinaryMode = 'default' | 'filesystem';
 
-let currentMode: BinaryMode | undefined;
+let currentMode: BinaryMode | 'database' | undefined;
 
 /** Switches n8n's binary data store, as N8N_DEFAULT_BINARY_DATA_MODE would. */
 export async function useBinaryMode(mode: BinaryMode): Promise<void> {
 	if (currentMode === mode) return;
+	await useBinaryModeInitialized(mode);
+}
+
+/** Sets the mode and initializes n8n's binary data service afresh; `then` registers a manager n8n's CLI would add (database). */
+export async function useBinaryModeInitialized(mode: BinaryMode | 'database', then?: () => void): Promise<void> {
 	const config = Container.get(BinaryDataConfig);
 	config.mode = mode;
 	config.localStoragePath = mkdtempSync(join(tmpdir(), 'sora-video-binary-'));
-	(config as unknown as { availableModes: string[] }).availableModes = ['default', 'filesystem'];
+	(config as unknown as { availableModes: string[] }).availableModes = ['default', 'filesystem', 'database'];
 	await Container.get(BinaryDataService).init();
+	then?.();
 	currentMode = mode;
+}
+
+/** Every binary in n8n's filesystem binary store (its data file; all executions), to check that nothing was stored. */
+export function storedFiles(): string[] {
+	const root = Container.get(BinaryDataConfig).localStoragePath;
+	if (!root || !existsSync(root)) return [];
+	const files: string[] = [];
+	const walk = (dir: string): void => {
+		for (const entry of readdirSync(dir, { withFileTypes: true })) {
+			const path = join(dir, entry.name);
+			if (entry.isDirectory()) walk(path);
+			else if (!entry.name.endsWith('.metadata')) files.push(path);
+		}
+	};
+	walk(root);
+	return files;
 }
 
 export async function readBinary(item: INodeExecutionData, property = 'data'): Promise<Buffer> {

@@ -26,9 +26,10 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
 import type { N8nInstance } from '../scripts/lib/n8n';
-import { freePort, stopAll } from '../scripts/lib/processes';
+import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
 import { prepareInstance } from '../scripts/lib/scenario';
+import { ProviderSimulator } from '../simulator/simulator';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, '.cache', 'e2e', 'artifacts', 'editor');
@@ -231,4 +232,167 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 	const others = logged.filter((entry) => entry.type === 'error' && !ourErrors().includes(entry));
 	if (others.length > 0) console.log(`Console errors that are not this package's (see ${join(ARTIFACTS, 'console.log')}):\n${others.map((entry) => `  ${entry.verdict}: ${entry.text} ${entry.url}`).join('\n')}`);
 	expect(ourErrors().map((entry) => `[${entry.step}] ${entry.type}: ${entry.text} ${entry.url}`)).toEqual([]);
+});
+
+/**
+ * The credential dialog as a user meets it, against the provider simulator on 127.0.0.1: what the provider
+ * is, what the test says for a wrong key, a wrong Base URL and an unreachable host, and OpeAI's key field
+ * label following its Authentication choice. n8n shows the test's answer under "More details" of its
+ * "Couldn't connect with these settings" banner.
+ */
+describe('the credential dialog', () => {
+	const SIM_KEY = 'sk-editor-e2e-credential-4242';
+	let sim: ProviderSimulator;
+
+	beforeAll(async () => {
+		sim = new ProviderSimulator({ apiKey: SIM_KEY });
+		await sim.start();
+	});
+
+	afterAll(async () => {
+		await sim?.stop();
+	});
+
+	function dialog(): Locator {
+		return page.getByTestId('editCredential-modal');
+	}
+
+	async function signedIn(): Promise<void> {
+		await page.goto('/home/credentials');
+		await page.waitForURL(/\/(signin|home\/credentials)/);
+		if (page.url().includes('/signin')) {
+			await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
+			await page.getByTestId('password').locator('input').fill(OWNER.password);
+			await page.getByTestId('form-submit-button').click();
+			await page.waitForURL(/\/home\//);
+		}
+	}
+
+	/** Credentials > Create credential > the type, by its display name. */
+	async function newCredential(typeName: string): Promise<void> {
+		await page.goto('/home/credentials/create');
+		const picker = page.getByTestId('selectCredential-modal');
+		await picker.waitFor();
+		await picker.getByTestId('new-credential-type-select').locator('input').fill(typeName);
+		await page.getByTestId('new-credential-type-select-option').filter({ hasText: typeName }).first().click();
+		await picker.getByTestId('new-credential-type-button').click();
+		await dialog().waitFor();
+	}
+
+	async function fill(name: string, value: string): Promise<void> {
+		await dialog().getByTestId(`parameter-input-${name}`).locator('input').first().fill(value);
+	}
+
+	/** Saves (n8n then tests the credential) and returns what the banner says, its details opened. */
+	async function saveAndRead(): Promise<string> {
+		const tested = page.waitForResponse((response) => response.url().endsWith('/rest/credentials/test'));
+		await dialog().getByTestId('credential-save-button').click();
+		await tested;
+		// n8n writes it with a typographic apostrophe.
+		const failed = dialog().getByText(/Couldn.t connect with these settings/);
+		const passed = dialog().getByText('Connection tested successfully');
+		await failed.or(passed).filter({ visible: true }).first().waitFor();
+		const more = dialog().getByText('More details', { exact: true });
+		if (await more.isVisible()) await more.click();
+		return await dialog().innerText();
+	}
+
+	function labels(): Promise<string[]> {
+		return dialog().getByTestId('credential-connection-parameter').allInnerTexts();
+	}
+
+	it('VoidAI: says what VoidAI is; a wrong key, a wrong Base URL and an unreachable host each get the node\'s advice', async () => {
+		try {
+			step = 'credential: sign in';
+			await signedIn();
+
+			step = 'credential: new VoidAI';
+			await newCredential('VoidAI API');
+			expect(await dialog().innerText()).toContain('VoidAI (voidai.app) is a hosted AI API gateway');
+			await shot('10-credential-voidai-new');
+
+			step = 'credential: wrong key';
+			await fill('apiKey', 'sk-wrong-key-1234');
+			await fill('baseUrl', sim.baseUrl('voidai'));
+			let shown = await saveAndRead();
+			expect(shown).toMatch(/Couldn.t connect with these settings/);
+			expect(shown).toContain('VoidAI rejected the API key (HTTP 401).');
+			expect(shown).not.toContain('sk-wrong-key-1234');
+			await shot('11-credential-test-wrong-key');
+
+			step = 'credential: Base URL without /v1';
+			await fill('apiKey', SIM_KEY);
+			await fill('baseUrl', sim.baseUrl('voidai').replace(/\/v1$/, ''));
+			shown = await saveAndRead();
+			expect(shown).toContain('VoidAI does not serve this address (HTTP 404): the Base URL is probably wrong.');
+			expect(shown).toContain('A missing or extra "/v1" is the usual cause.');
+			await shot('12-credential-test-wrong-base-url');
+
+			step = 'credential: unreachable host';
+			const closed = new ProviderSimulator({ apiKey: SIM_KEY });
+			await closed.start();
+			const unreachable = closed.baseUrl('voidai');
+			await closed.stop();
+			await fill('baseUrl', unreachable);
+			shown = await saveAndRead();
+			// n8n shows a network failure as its bare code; the Base URL field's tooltip says what it means.
+			expect(shown).toContain('ECONNREFUSED');
+			await shot('13-credential-test-unreachable-host');
+			// The Base URL's tooltip (its description) says what the code means.
+			const baseUrlField = dialog().getByTestId('credential-connection-parameter').filter({ hasText: 'Base URL' });
+			await baseUrlField.hover();
+			await baseUrlField.locator('[class*="info"], [class*="Info"]').filter({ visible: true }).first().hover();
+			await page.getByText(/If the credential test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address/).filter({ visible: true }).first().waitFor();
+			await shot('13b-base-url-tooltip-explains-the-code');
+
+			step = 'credential: the right settings';
+			await fill('baseUrl', sim.baseUrl('voidai'));
+			shown = await saveAndRead();
+			expect(shown).toContain('Connection tested successfully');
+			await shot('14-credential-test-passes');
+			await page.keyboard.press('Escape');
+		} catch (error) {
+			await shot(`failed-at-${step.replace(/[^a-z]+/g, '-')}`).catch(() => undefined);
+			throw error;
+		}
+		expect(ourErrors().map((entry) => `[${entry.step}] ${entry.type}: ${entry.text} ${entry.url}`)).toEqual([]);
+	});
+
+	it('OpeAI: says what OpeAI is with its docs link, and the key field is labelled by the Authentication choice', async () => {
+		try {
+			step = 'credential: new OpeAI';
+			await signedIn();
+			await newCredential('OpeAI API');
+			const about = dialog().getByRole('link', { name: 'api-platform.ope.ai' });
+			expect(await about.getAttribute('href')).toBe('https://api-platform.ope.ai');
+			expect(await dialog().innerText()).toContain('not a misspelling of OpenAI');
+			let fields = (await labels()).join('\n');
+			expect(fields).toMatch(/^API Key/m);
+			expect(fields).not.toMatch(/^Frontend Token/m);
+			await shot('15-credential-opeai-api-key');
+
+			step = 'credential: OpeAI frontend token';
+			await fill('apiKey', 'typed-before-switching');
+			await dialog().getByTestId('parameter-input-authMode').click();
+			await page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'Frontend Token' }).first().click();
+			// The key field's label is the first line of its block: "API Key", then "Frontend Token".
+			const keyLabel = async () => (await labels()).map((text) => text.split('\n')[0].replace(/[*\s]+$/, '')).find((label) => label === 'API Key' || label === 'Frontend Token');
+			await waitFor(async () => ((await keyLabel()) === 'Frontend Token' ? true : undefined), 'the key field labelled Frontend Token', 10_000);
+			fields = (await labels()).join('\n');
+			expect(fields).not.toMatch(/^API Key/m);
+			await shot('16-credential-opeai-frontend-token');
+
+			step = 'credential: OpeAI wrong token';
+			await fill('apiKey', 'not-a-valid-jwt');
+			await fill('baseUrl', sim.baseUrl('opeai'));
+			const shown = await saveAndRead();
+			expect(shown).toContain('OpeAI rejected the API key or frontend token (HTTP 401).');
+			await shot('17-credential-test-opeai-wrong-token');
+			await page.keyboard.press('Escape');
+		} catch (error) {
+			await shot(`failed-at-${step.replace(/[^a-z]+/g, '-')}`).catch(() => undefined);
+			throw error;
+		}
+		expect(ourErrors().map((entry) => `[${entry.step}] ${entry.type}: ${entry.text} ${entry.url}`)).toEqual([]);
+	});
 });

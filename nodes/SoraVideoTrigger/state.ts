@@ -59,6 +59,12 @@ export const MAX_PENDING = 10000;
 
 const STATE_KEY = 'soraVideoTrigger';
 
+/**
+ * The longest wait a provider's Retry-After (or any delay it sets) imposes on the trigger: a gateway
+ * answering "retry in 30 days" does not silence it for 30 days.
+ */
+export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;
+
 export function emptyState(): TriggerState {
 	return { v: 2, done: {}, pending: {}, due: {}, next: null, notBefore: 0, initialized: false, horizon: 0, head: 0, ordered: null, walk: null, sweptAt: 0 };
 }
@@ -108,7 +114,8 @@ export function readState(staticData: IDataObject): TriggerState {
 		pending: isNumberRecord(raw.pending) ? { ...raw.pending } : {},
 		due: isNumberRecord(raw.due) ? { ...raw.due } : {},
 		next: typeof raw.next === 'string' ? raw.next : null,
-		notBefore: finiteOr(raw.notBefore, 0),
+		// Capped again when read: a wait stored before the cap existed ends within the cap too.
+		notBefore: Math.min(finiteOr(raw.notBefore, 0), Date.now() + RETRY_AFTER_CAP_MS),
 		initialized: raw.initialized === true,
 		horizon: finiteOr(raw.horizon, 0),
 		head: finiteOr(raw.head, 0),

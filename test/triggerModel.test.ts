@@ -16,7 +16,7 @@
  * `npm run test:model -- --runs 5000` runs more sequences; a failure prints its seed and path.
  */
 import fc from 'fast-check';
-import type { INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import type { Engine, Fault, GatewayShape, ModelStatus, PollOutcome } from './harness/triggerModel';
 import { useBinaryMode } from './harness/engine';
@@ -319,6 +319,8 @@ const commands = [
 	INTERVALS.map((ms) => new OtherTriggerPolls(ms)),
 ];
 
+const BASE_SHAPE: GatewayShape = { order: 'desc', ignoreAfter: false, noCreatedAt: false, pageMax: 100, equalCreatedAt: false, notReadyEnvelope: false };
+
 const SHAPE: fc.Arbitrary<GatewayShape> = fc.record({
 	order: fc.constantFrom('desc', 'asc', 'unordered'),
 	ignoreAfter: fc.boolean(),
@@ -369,4 +371,130 @@ describe('the trigger against a model gateway and a model n8n', () => {
 			{ numRuns: RUNS, verbose: 1 },
 		);
 	}, 600_000);
+});
+
+/** Issue 15 §3: each finding as a fixed sequence. */
+describe('findings, as fixed sequences', () => {
+	function triggerFor(parameters: IDataObject, engine: Engine = 'legacy'): ModelTrigger {
+		return new ModelTrigger(loadTriggerType(), parameters, gateway.baseUrl, engine);
+	}
+
+	async function polled(trigger: ModelTrigger, advanceMs = MINUTE): Promise<PollOutcome & { requests: number }> {
+		clock.advance(advanceMs);
+		const before = gateway.requests;
+		const outcome = await trigger.poll();
+		return { ...outcome, requests: gateway.requests - before };
+	}
+
+	const ids = (outcome: PollOutcome) => outcome.items.map((item) => item.json.id);
+	const stateOf = (trigger: ModelTrigger) => (trigger.staticData['node:Sora Video Trigger'] as { soraVideoTrigger?: { initialized?: boolean } } | undefined)?.soraVideoTrigger;
+
+	it('a gateway that ignores `after`, with more than 100 tasks (All Tasks): a few requests per poll, the first walk ends, a task completed later fires', async () => {
+		gateway.reset({ ...BASE_SHAPE, ignoreAfter: true });
+		for (let i = 0; i < 150; i++) gateway.create('completed');
+		clock.advance(1000);
+		const running = gateway.create('in_progress');
+		const trigger = triggerFor({ watch: 'all', events: ['completed'] });
+		const activation = await polled(trigger);
+		expect({ error: activation.error, requests: activation.requests }).toEqual({ error: null, requests: 2 });
+		expect(stateOf(trigger)?.initialized).toBe(true);
+		gateway.tasks.get(running.id)!.status = 'completed';
+		const next = await polled(trigger);
+		expect(ids(next)).toEqual([running.id]);
+		expect(next.requests).toBeLessThanOrEqual(3);
+		expect(ids(await polled(trigger))).toEqual([]);
+	});
+
+	it('a list without `created_at` and more than 2,000 finished tasks: no old task fires, a new one fires once', async () => {
+		gateway.reset({ ...BASE_SHAPE, noCreatedAt: true });
+		for (let i = 0; i < 2100; i++) gateway.create(i % 10 === 0 ? 'failed' : 'completed');
+		const trigger = triggerFor({ watch: 'all', events: ['completed', 'failed'] });
+		expect((await polled(trigger)).error).toBeNull();
+		const fired: unknown[] = [];
+		for (let poll = 0; poll < 4; poll++) {
+			// Past the hourly walk of the whole list.
+			const outcome = await polled(trigger, 61 * MINUTE);
+			expect(outcome.error).toBeNull();
+			fired.push(...ids(outcome));
+		}
+		expect(fired).toEqual([]);
+		const fresh = gateway.create('completed');
+		for (let poll = 0; poll < 3; poll++) fired.push(...ids(await polled(trigger, 61 * MINUTE)));
+		expect(fired).toEqual([fresh.id]);
+	});
+
+	it.each<Engine>(['legacy', 'durable'])('a trigger polling less often than daily, with another Sora trigger polling in the process (%s engine): its task still fires, with its file', async (engine) => {
+		gateway.reset(BASE_SHAPE);
+		const task = gateway.create('in_progress');
+		const trigger = triggerFor({ watch: 'taskIds', taskIds: task.id, events: ['completed'], download: true }, engine);
+		const other = triggerFor({ watch: 'taskIds', taskIds: gateway.create('in_progress').id, events: ['completed'] });
+		expect((await polled(trigger)).error).toBeNull();
+		gateway.tasks.get(task.id)!.status = 'completed';
+		const fired: INodeExecutionData[] = [];
+		for (let week = 0; week < 3; week++) {
+			await polled(other, 2 * DAY);
+			const outcome = await polled(trigger, 5 * DAY);
+			expect(outcome.error).toBeNull();
+			fired.push(...outcome.items);
+		}
+		expect(fired.map((item) => [item.json.id, item.binary?.data?.mimeType])).toEqual([[task.id, 'video/mp4']]);
+	});
+
+	it('a 429 with Retry-After: 2592000 on the activation poll: every poll says it waits and until when, at most an hour, also across re-activation', async () => {
+		gateway.reset(BASE_SHAPE);
+		const task = gateway.create('in_progress');
+		const trigger = triggerFor({ watch: 'taskIds', taskIds: task.id, events: ['completed'] });
+		gateway.faults.push({ kind: 'rateLimit', retryAfterSeconds: 2_592_000 });
+		const activatedAt = clock.now + MINUTE;
+		expect(await polled(trigger)).toMatchObject({ items: [], error: null, requests: 1 });
+		gateway.tasks.get(task.id)!.status = 'completed';
+		const waiting = await polled(trigger);
+		expect(waiting.requests).toBe(0);
+		expect(waiting.error?.message).toMatch(/asked to wait \(HTTP 429 with Retry-After\): this poll sent no request, and polling resumes from (\S+)$/);
+		const resumesAt = Date.parse(/resumes from (\S+)$/.exec(waiting.error?.message ?? '')?.[1] ?? '');
+		expect(resumesAt).toBeLessThanOrEqual(activatedAt + 60 * MINUTE);
+		trigger.reactivate();
+		expect(await polled(trigger)).toMatchObject({ items: [], error: null, requests: 0 });
+		expect((await polled(trigger)).error?.message).toMatch(/resumes from/);
+		clock.advance(60 * MINUTE);
+		expect(ids(await polled(trigger))).toEqual([task.id]);
+	});
+
+	it('deactivate / re-activate or save of an active workflow: the activation poll downloads nothing and ends within 15 s; the next poll fires with the file', async () => {
+		gateway.reset(BASE_SHAPE);
+		const first = gateway.create('in_progress');
+		const second = gateway.create('in_progress');
+		const trigger = triggerFor({ watch: 'taskIds', taskIds: `${first.id},${second.id}`, events: ['completed'], download: true });
+		expect((await polled(trigger)).error).toBeNull();
+		expect((await polled(trigger)).error).toBeNull();
+		gateway.tasks.get(first.id)!.status = 'completed';
+		gateway.tasks.get(second.id)!.status = 'completed';
+		trigger.reactivate();
+		const downloads = gateway.downloads;
+		// The first answer takes 16 s: past the activation poll's 15 s, so it starts nothing more.
+		gateway.faults.push({ kind: 'slow', ms: 16_000 });
+		const activation = await polled(trigger);
+		expect({ activation: activation.activation, items: activation.items, error: activation.error, requests: activation.requests, downloads: gateway.downloads - downloads }).toEqual({
+			activation: true,
+			items: [],
+			error: null,
+			requests: 1,
+			downloads: 0,
+		});
+		const next = await polled(trigger);
+		expect(next.items.map((item) => [item.json.id, item.binary?.data?.mimeType]).sort()).toEqual([
+			[first.id, 'video/mp4'],
+			[second.id, 'video/mp4'],
+		]);
+	});
+
+	it("Wisdom Gate's 200 \"still in progress\" envelope is a running task, not an error", async () => {
+		gateway.reset({ ...BASE_SHAPE, notReadyEnvelope: true });
+		const task = gateway.create('in_progress');
+		const trigger = triggerFor({ watch: 'taskIds', taskIds: task.id, events: ['completed'] });
+		expect(await polled(trigger)).toMatchObject({ items: [], error: null });
+		expect(await polled(trigger)).toMatchObject({ items: [], error: null });
+		gateway.tasks.get(task.id)!.status = 'completed';
+		expect(ids(await polled(trigger))).toEqual([task.id]);
+	});
 });

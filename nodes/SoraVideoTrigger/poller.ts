@@ -23,7 +23,7 @@ import type { PollBudget } from './budget';
 import { OVERRUN_GRACE_MS } from './budget';
 import type { PollSession } from './coordination';
 import type { StateChanges, TriggerState, WatchMode } from './state';
-import { applyChanges, emptyChanges, RETRY_AFTER_CAP_MS, mergeStates, pruneForAllMode, pruneForWatchList, readState, writeState } from './state';
+import { applyChanges, emptyChanges, RETRY_AFTER_CAP_MS, taskFingerprint, mergeStates, pruneForAllMode, pruneForWatchList, readState, writeState } from './state';
 
 export type TriggerEvent = 'completed' | 'failed';
 
@@ -145,6 +145,8 @@ type DownloadOutcome =
 class PollRun {
 	readonly changes: StateChanges = emptyChanges();
 	readonly stored: TriggerState;
+	/** All Tasks: fingerprints of handled tasks without a creation time that `done` no longer holds. */
+	private readonly forgotten: Set<string>;
 	readonly fires: Fire[] = [];
 	readonly errors: Array<NodeApiError | NodeOperationError> = [];
 	readonly unknownIds: string[] = [];
@@ -168,6 +170,7 @@ class PollRun {
 
 	constructor(readonly env: PollEnvironment) {
 		this.stored = mergeStates(readState(env.staticData), env.session.remembered);
+		this.forgotten = new Set(this.stored.forgotten);
 	}
 
 	get settings(): TriggerSettings {
@@ -207,7 +210,8 @@ class PollRun {
 
 	/** What `done` records: the fire time for watched IDs, the creation time in All Tasks (its pruning order). */
 	doneValue(task: NormalizedTask): number {
-		return this.settings.watch === 'all' ? createdMs(task) || Date.now() : Date.now();
+		// All Tasks without a creation time: minus the time it was handled, so pruning turns it into a fingerprint (state.ts).
+		return this.settings.watch === 'all' ? createdMs(task) || -Date.now() : Date.now();
 	}
 
 	/** A task seen finished: remembered as handled, or claimed to be fired when its event is watched. */
@@ -458,6 +462,7 @@ class PollRun {
 			}
 			// Handled long ago and forgotten (only the newest handled tasks are remembered).
 			if (!wasPending && created > 0 && created <= stored.horizon) return true;
+			if (!wasPending && created === 0 && this.forgotten.has(taskFingerprint(id))) return true;
 			this.consider(task, true);
 			return wasPending;
 		}

@@ -1,7 +1,7 @@
 import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/shared/providers';
-import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
+import { aboutProperty, apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
 
 const provider = PROVIDERS.ezModel;
 
@@ -14,9 +14,13 @@ export class EzModelApi implements ICredentialType {
 
 	documentationUrl = 'https://www.ezmodel.cloud/docs/sora-videos';
 
-	properties: INodeProperties[] = [apiKeyProperty(provider), baseUrlProperty(provider)];
+	properties: INodeProperties[] = [
+		aboutProperty('EzModel (www.ezmodel.cloud) is a hosted AI API gateway that serves Sora video models through an OpenAI-style API.'),
+		apiKeyProperty(provider),
+		baseUrlProperty(provider),
+	];
 
 	authenticate: IAuthenticate = authenticateWithHeader;
 
-	test: ICredentialTestRequest = modelsTest;
+	test: ICredentialTestRequest = modelsTest(provider);
 }

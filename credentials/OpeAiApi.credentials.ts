@@ -1,7 +1,7 @@
 import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/shared/providers';
-import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, keyTest } from './common';
+import { aboutProperty, apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, keyTest } from './common';
 
 const provider = PROVIDERS.opeAi;
 
@@ -15,6 +15,9 @@ export class OpeAiApi implements ICredentialType {
 	documentationUrl = 'https://api-platform.ope.ai';
 
 	properties: INodeProperties[] = [
+		aboutProperty(
+			'OpeAI (<a href="https://api-platform.ope.ai" target="_blank">api-platform.ope.ai</a>, not a misspelling of OpenAI) is a hosted API platform that serves Sora video models through an OpenAI-style API. Running your own gateway? Use the OpenAI-Compatible Video API credential.',
+		),
 		{
 			displayName: 'Authentication',
 			name: 'authMode',
@@ -33,10 +36,17 @@ export class OpeAiApi implements ICredentialType {
 			],
 			default: 'apiKey',
 		},
+		// Both fields store `apiKey`, so saved credentials keep working; only the label follows Authentication.
 		{
 			...apiKeyProperty(provider),
-			displayName: 'API Key or Token',
-			description: 'Your OpeAI API key (sk-...), or a frontend JWT when Authentication is Frontend Token',
+			description: 'Your OpeAI API key (sk-...), from https://api-platform.ope.ai',
+			displayOptions: { show: { authMode: ['apiKey'] } },
+		},
+		{
+			...apiKeyProperty(provider),
+			displayName: 'Frontend Token',
+			description: 'The frontend JWT of your signed-in OpeAI session, sent as a "token" header',
+			displayOptions: { show: { authMode: ['frontendToken'] } },
 		},
 		baseUrlProperty(provider),
 	];
@@ -44,10 +54,14 @@ export class OpeAiApi implements ICredentialType {
 	authenticate: IAuthenticate = authenticateWithHeader;
 
 	/** API keys are checked against /v1/models; a frontend token against the signed-in user's /api/user/self. */
-	test: ICredentialTestRequest = keyTest({
-		baseURL:
-			'={{ $credentials.authMode === "frontendToken" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "").replace(/\\/v\\d+$/, "") + "/api" : String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
-		url: '={{ $credentials.authMode === "frontendToken" ? "/user/self" : "/models" }}',
-		method: 'GET',
-	});
+	test: ICredentialTestRequest = keyTest(
+		provider,
+		{
+			baseURL:
+				'={{ $credentials.authMode === "frontendToken" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "").replace(/\\/v\\d+$/, "") + "/api" : String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+			url: '={{ $credentials.authMode === "frontendToken" ? "/user/self" : "/models" }}',
+			method: 'GET',
+		},
+		{ authChoice: true },
+	);
 }

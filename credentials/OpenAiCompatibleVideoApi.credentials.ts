@@ -1,7 +1,8 @@
 import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/shared/providers';
-import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
+import { unreachableBaseUrlHint } from '../nodes/shared/problems';
+import { aboutProperty, apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
 
 const provider = PROVIDERS.openAiCompatible;
 
@@ -15,11 +16,14 @@ export class OpenAiCompatibleVideoApi implements ICredentialType {
 	documentationUrl = 'https://platform.openai.com/docs/api-reference/videos';
 
 	properties: INodeProperties[] = [
+		aboutProperty(
+			'For any other gateway that serves OpenAI\'s /v1/videos API: one you run yourself (such as new-api), Azure OpenAI, or OpenAI itself. Enter its Base URL and how it expects the key.',
+		),
 		apiKeyProperty(provider),
 		{
 			...baseUrlProperty(provider),
 			placeholder: 'https://my-gateway.example.com/v1',
-			description: 'The API root that /videos is appended to, e.g. https://my-new-api.example.com/v1 or https://my-resource.openai.azure.com/openai/v1',
+			description: `The API root that /videos is appended to, e.g. https://my-new-api.example.com/v1 or https://my-resource.openai.azure.com/openai/v1. ${unreachableBaseUrlHint}`,
 		},
 		{
 			displayName: 'Header Name',
@@ -39,5 +43,5 @@ export class OpenAiCompatibleVideoApi implements ICredentialType {
 
 	authenticate: IAuthenticate = authenticateWithHeader;
 
-	test: ICredentialTestRequest = modelsTest;
+	test: ICredentialTestRequest = modelsTest(provider, { customHeader: true });
 }

@@ -1,7 +1,7 @@
 import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/shared/providers';
-import { apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
+import { aboutProperty, apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
 
 const provider = PROVIDERS.voidAi;
 
@@ -14,9 +14,13 @@ export class VoidAiApi implements ICredentialType {
 
 	documentationUrl = 'https://voidai.app';
 
-	properties: INodeProperties[] = [apiKeyProperty(provider), baseUrlProperty(provider)];
+	properties: INodeProperties[] = [
+		aboutProperty('VoidAI (voidai.app) is a hosted AI API gateway that serves Sora video models, with thumbnails, spritesheets and task listing.'),
+		apiKeyProperty(provider),
+		baseUrlProperty(provider),
+	];
 
 	authenticate: IAuthenticate = authenticateWithHeader;
 
-	test: ICredentialTestRequest = modelsTest;
+	test: ICredentialTestRequest = modelsTest(provider);
 }

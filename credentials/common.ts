@@ -8,7 +8,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { baseUrlRedirectsMessage } from '../nodes/shared/problems';
+import type { CredentialTestWording } from '../nodes/shared/problems';
+import { baseUrlRedirectsMessage, CREDENTIAL_TEST_CODES, credentialTestMessages, unreachableBaseUrlHint } from '../nodes/shared/problems';
 import type { ProviderCredentialData, ProviderDefinition } from '../nodes/shared/providers';
 import { credentialHeader } from '../nodes/shared/providers';
 
@@ -34,8 +35,13 @@ export function baseUrlProperty(provider: ProviderDefinition): INodeProperties {
 		required: true,
 		default: provider.defaultBaseUrl,
 		placeholder: provider.defaultBaseUrl || 'https://gateway.example.com/v1',
-		description: 'The API root that /videos is appended to. Change it only for a proxy or a regional endpoint.',
+		description: `The API root that /videos is appended to. Change it only for a proxy or a regional endpoint. ${unreachableBaseUrlHint}`,
 	};
+}
+
+/** A line at the top of the credential dialog saying what the provider is. */
+export function aboutProperty(text: string): INodeProperties {
+	return { displayName: text, name: 'about', type: 'notice', default: '' };
 }
 
 /** Adds the credential's one header; shared so every credential authenticates the same way. */
@@ -55,12 +61,19 @@ const REDIRECT_CODES = [301, 302, 303, 307, 308];
  * (n8n puts it back after a redirect to another origin). So the request stops at the redirect, and the test
  * fails with a message that says to use the final address.
  */
-export function keyTest(request: DeclarativeRestApiSettings.HttpRequestOptions): ICredentialTestRequest {
+export function keyTest(
+	provider: ProviderDefinition,
+	request: DeclarativeRestApiSettings.HttpRequestOptions,
+	wording: CredentialTestWording = {},
+): ICredentialTestRequest {
+	const messages = credentialTestMessages(provider, wording);
 	return {
 		request: { ...request, disableFollowRedirect: true },
-		rules: REDIRECT_CODES.map(
-			(value): IAuthenticateRuleResponseCode => ({ type: 'responseCode', properties: { value, message: baseUrlRedirectsMessage(value) } }),
-		),
+		rules: [
+			...REDIRECT_CODES.map((value): IAuthenticateRuleResponseCode => ({ type: 'responseCode', properties: { value, message: baseUrlRedirectsMessage(value) } })),
+			// The node's own words for the same answers, instead of n8n's bare status text ("Unauthorized", "Not Found").
+			...CREDENTIAL_TEST_CODES.map((value): IAuthenticateRuleResponseCode => ({ type: 'responseCode', properties: { value, message: messages[value] } })),
+		],
 	};
 }
 
@@ -68,8 +81,14 @@ export function keyTest(request: DeclarativeRestApiSettings.HttpRequestOptions):
  * `GET <baseUrl>/models` answers 200 for a good key and 401 for a bad one on OpenAI-compatible gateways.
  * The expression strips a trailing slash so `.../v1/` works too.
  */
-export const modelsTest: ICredentialTestRequest = keyTest({
-	baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
-	url: '/models',
-	method: 'GET',
-});
+export function modelsTest(provider: ProviderDefinition, wording: CredentialTestWording = {}): ICredentialTestRequest {
+	return keyTest(
+		provider,
+		{
+			baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+			url: '/models',
+			method: 'GET',
+		},
+		wording,
+	);
+}

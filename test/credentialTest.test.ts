@@ -110,3 +110,96 @@ describe.each(CASES)('key in the $header header ($type)', ({ header, type, data,
 		expect(elsewhere.requests.some((request) => keyIn(request.headers))).toBe(false);
 	});
 });
+
+/**
+ * The same mistakes the node explains, explained by the credential test: n8n's tester matches a `responseCode`
+ * rule on the HTTP code and shows its message as it is (under "More details" in the dialog).
+ */
+describe('what the test says for each mistake', () => {
+	const TYPES: Array<{ type: string; provider: string; example: string; extra: ICredentialDataDecryptedObject }> = [
+		{ type: 'opeAiApi', provider: 'OpeAI', example: 'https://api-platform.ope.ai/v1', extra: { authMode: 'apiKey' } },
+		{ type: 'wisdomGateApi', provider: 'Wisdom Gate', example: 'https://wisdom-gate.juheapi.com/v1', extra: {} },
+		{ type: 'ezModelApi', provider: 'EzModel', example: 'https://www.ezmodel.cloud/v1', extra: {} },
+		{ type: 'voidAiApi', provider: 'VoidAI', example: 'https://api.voidai.app/v1', extra: {} },
+		{ type: 'openAiCompatibleVideoApi', provider: 'OpenAI-Compatible Gateway', example: 'https://gateway.example.com/v1', extra: { headerName: 'Authorization', headerPrefix: 'Bearer ' } },
+	];
+
+	function answer(code: number, body: object): void {
+		base.route('GET', '/v1/models', (_req, res) => {
+			res.writeHead(code, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify(body));
+		});
+	}
+
+	describe.each(TYPES)('$type', ({ type, provider, example, extra }) => {
+		const data = (baseUrl: string, apiKey = KEY): ICredentialDataDecryptedObject => ({ apiKey, baseUrl, ...extra });
+
+		it('a wrong key (401): the provider rejected the API key, and where to check', async () => {
+			answer(401, { error: { message: 'Incorrect API key provided.', code: 'invalid_api_key' } });
+			const result = await testCredential(type, data(base.url));
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(new RegExp(`^${provider} rejected the API key( or frontend token)? \\(HTTP 401\\)\\. `));
+			expect(result.message).not.toContain(KEY);
+		});
+
+		it('a Base URL without /v1 (404 from the server root): the Base URL is probably wrong, with the provider\'s example', async () => {
+			answer(200, { object: 'list', data: [] });
+			const result = await testCredential(type, data(base.origin));
+			expect(base.requests.map((request) => request.url)).toEqual(['/models']);
+			expect(result.status).toBe('Error');
+			expect(result.message).toContain(`${provider} does not serve this address (HTTP 404): the Base URL is probably wrong.`);
+			expect(result.message).toContain(`for example ${example}. A missing or extra "/v1" is the usual cause.`);
+		});
+
+		it('a Base URL with /v1 twice (404): the same advice', async () => {
+			const result = await testCredential(type, data(`${base.url}/v1`));
+			expect(base.requests.map((request) => request.url)).toEqual(['/v1/v1/models']);
+			expect(result.message).toContain('A missing or extra "/v1" is the usual cause.');
+		});
+
+		it('a key that may not read the endpoint (403): refused access, the key was recognised', async () => {
+			answer(403, { error: { message: 'forbidden' } });
+			const result = await testCredential(type, data(base.url));
+			expect(result.message).toMatch(new RegExp(`^${provider} refused access \\(HTTP 403\\): the API key( or frontend token)? was recognised`));
+		});
+
+		it.each([429, 500, 502, 503, 504])('HTTP %i: the key was not checked, try again', async (code) => {
+			answer(code, { error: { message: 'busy' } });
+			const result = await testCredential(type, data(base.url));
+			expect(result.message).toContain(`(HTTP ${code}), so the key was not checked.`);
+		});
+
+		it('a good key still passes', async () => {
+			answer(200, { object: 'list', data: [] });
+			expect(await testCredential(type, data(base.url))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		});
+
+		it('an unreachable host: n8n shows only the network code (no rule can match it), which the Base URL field explains', async () => {
+			const closed = await startServer();
+			await closed.close();
+			const result = await testCredential(type, data(closed.url));
+			expect(result).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+			const loader = await loadPackage();
+			const baseUrl = loader.credentialTypes[type].type.properties.find((property) => property.name === 'baseUrl');
+			expect(baseUrl?.description).toContain('ECONNREFUSED');
+		});
+	});
+
+	it('OpeAI with a frontend token: a rejected token says which Authentication each kind of key needs', async () => {
+		base.route('GET', '/api/user/self', (_req, res) => {
+			res.writeHead(401, { 'Content-Type': 'application/json' });
+			res.end('{"success":false,"message":"invalid token"}');
+		});
+		const result = await testCredential('opeAiApi', { apiKey: KEY, baseUrl: base.url, authMode: 'frontendToken' });
+		expect(result.message).toMatch(/^OpeAI rejected the API key or frontend token \(HTTP 401\)\./);
+		expect(result.message).toContain('An sk-... key goes with Authentication "API Key"; a frontend JWT from the website goes with "Frontend Token".');
+	});
+
+	it('the OpenAI-compatible gateway: a rejected key points at Header Name and Header Value Prefix; a 404 admits a gateway may lack /models', async () => {
+		answer(401, {});
+		const rejected = await testCredential('openAiCompatibleVideoApi', { apiKey: KEY, baseUrl: base.url, headerName: 'Authorization', headerPrefix: 'Bearer ' });
+		expect(rejected.message).toContain('Header Name and Header Value Prefix');
+		const missing = await testCredential('openAiCompatibleVideoApi', { apiKey: KEY, baseUrl: base.origin, headerName: 'Authorization', headerPrefix: 'Bearer ' });
+		expect(missing.message).toContain('a gateway without that route also answers 404');
+	});
+});

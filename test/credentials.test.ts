@@ -1,6 +1,6 @@
 /** The credential types as n8n loads them from dist/: fields, header authentication, and the key test. */
 import type { ICredentialTestRequest, ICredentialType, IHttpRequestOptions } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { existsSync } from 'fs';
 import { join } from 'path';
@@ -106,4 +106,47 @@ it('the package registers the node, its codex and every credential', async () =>
 		dark: 'icons/n8n-nodes-sora-video/dist/nodes/SoraVideo/soraVideo.dark.svg',
 	});
 	expect(description.codex).toMatchObject({ categories: ['AI', 'Development'] });
+});
+
+describe('the credential dialog explains itself', () => {
+	it.each(EXPECTED.map(([name]) => name))('%s opens with one line saying what the provider is', async (name) => {
+		const type = await credentialType(name);
+		const [first] = type.properties;
+		expect(first).toMatchObject({ type: 'notice', name: 'about' });
+		expect(first.displayName.length).toBeGreaterThan(40);
+		expect(first.displayName.length).toBeLessThan(300);
+	});
+
+	it('OpeAI says what OpeAI is, with its documentation link, and where a self-run gateway goes', async () => {
+		const type = await credentialType('opeAiApi');
+		expect(type.properties[0].displayName).toContain('<a href="https://api-platform.ope.ai" target="_blank">');
+		expect(type.properties[0].displayName).toContain('not a misspelling of OpenAI');
+		expect(type.properties[0].displayName).toContain('OpenAI-Compatible Video API credential');
+		expect(type.documentationUrl).toBe('https://api-platform.ope.ai');
+	});
+
+	it('the compatible gateway says it is for gateways people run themselves', async () => {
+		const type = await credentialType('openAiCompatibleVideoApi');
+		expect(type.properties[0].displayName).toContain('one you run yourself');
+	});
+
+	it('OpeAI: the key field is labelled "API Key" or "Frontend Token" by Authentication, and both store apiKey', async () => {
+		const type = await credentialType('opeAiApi');
+		const keyFields = type.properties.filter((property) => property.name === 'apiKey');
+		expect(keyFields.map((field) => [field.displayName, field.displayOptions?.show?.authMode, field.typeOptions?.password])).toEqual([
+			['API Key', ['apiKey'], true],
+			['Frontend Token', ['frontendToken'], true],
+		]);
+	});
+
+	it.each<[string, { authMode?: string; apiKey: string; baseUrl: string }]>([
+		['an API key', { authMode: 'apiKey', apiKey: 'sk-1', baseUrl: 'https://api-platform.ope.ai/v1' }],
+		['a frontend token', { authMode: 'frontendToken', apiKey: 'jwt-1', baseUrl: 'https://api-platform.ope.ai/v1' }],
+		['a credential saved before Authentication existed', { apiKey: 'sk-old', baseUrl: 'https://api-platform.ope.ai/v1' }],
+	])('OpeAI: %s is still read from apiKey, as n8n resolves the fields', async (_what, saved) => {
+		const type = await credentialType('opeAiApi');
+		const resolved = NodeHelpers.getNodeParameters(type.properties, saved, true, false, null, null);
+		expect(resolved?.apiKey).toBe(saved.apiKey);
+		expect(resolved?.authMode).toBe(saved.authMode ?? 'apiKey');
+	});
 });

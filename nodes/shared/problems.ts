@@ -590,6 +590,53 @@ export function binaryFieldTakenError(node: INode, field: string, itemIndex: num
 	);
 }
 
+/** What the credential test's answer should add for a credential with more than a key and a Base URL. */
+export interface CredentialTestWording {
+	/** The credential has an Authentication choice between an API key and a frontend token (each tested at its own address). */
+	authChoice?: boolean;
+	/** The credential names the header that carries the key, and the gateway is unknown (it may lack GET /models). */
+	customHeader?: boolean;
+}
+
+/** The HTTP codes the credential test explains; n8n shows any other code's status text. */
+export const CREDENTIAL_TEST_CODES = [401, 403, 404, 429, 500, 502, 503, 504] as const;
+
+/**
+ * The credential test's answers, by HTTP code, saying what the node says for the same mistake. n8n's tester
+ * matches them on the status code alone and shows them as they are, so they name no Base URL or key.
+ */
+export function credentialTestMessages(provider: ProviderDefinition, wording: CredentialTestWording = {}): Record<(typeof CREDENTIAL_TEST_CODES)[number], string> {
+	const name = provider.displayName;
+	const key = wording.authChoice ? 'API key or frontend token' : 'API key';
+	const whereKeys = provider.keyHelpUrl ? ` (from ${provider.keyHelpUrl})` : '';
+	let keyAdvice = `Check the ${wording.authChoice ? 'key' : 'API Key field'}: paste the whole key again${whereKeys}. A key works only at the provider that issued it, so the Base URL must be ${name}'s.`;
+	if (wording.authChoice) {
+		keyAdvice += ' An sk-... key goes with Authentication "API Key"; a frontend JWT from the website goes with "Frontend Token".';
+	}
+	if (wording.customHeader) {
+		keyAdvice = `Check the API Key, and that Header Name and Header Value Prefix are what the gateway expects (Authorization and "Bearer " for most; api-key and nothing for Azure OpenAI).`;
+	}
+	const notChecked = 'the key was not checked';
+	const serverError = (code: number) => `${name} had a server error (HTTP ${code}), so ${notChecked}. Try again later; if it persists, check the Base URL.`;
+	const missingModels = wording.customHeader ? ' (The test asks <Base URL>/models; a gateway without that route also answers 404.)' : '';
+	return {
+		401: `${name} rejected the ${key} (HTTP 401). ${keyAdvice}`,
+		403: `${name} refused access (HTTP 403): the ${key} was recognised but may not use this endpoint. Check the key's permissions and that the account is active.`,
+		404: `${name} does not serve this address (HTTP 404): the Base URL is probably wrong. It must be the API root that /videos is appended to, for example ${exampleBaseUrl(provider)}. A missing or extra "/v1" is the usual cause.${missingModels}`,
+		429: `${name} is rate limiting requests (HTTP 429), so ${notChecked}. Test again in a minute.`,
+		500: serverError(500),
+		502: serverError(502),
+		503: serverError(503),
+		504: serverError(504),
+	};
+}
+
+/**
+ * n8n's credential test shows a network failure as its bare code (no rule can match it), so the Base URL
+ * field, which those codes are about, says what they mean.
+ */
+export const unreachableBaseUrlHint =
+	'If the credential test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address: check its spelling, and that the n8n server can reach it (proxy, firewall).';
 // ---- Sora Video Trigger (added by the trigger's work; kept together at the end) ----
 
 /** A poll that sends nothing because an earlier poll's 429 asked to wait (capped, see RETRY_AFTER_CAP_MS). */

@@ -409,7 +409,8 @@ describe('polls that overlap (n8n does not wait for one poll before starting the
 		sim.setGateway({ rateLimitStatus: { retryAfter: 2 } });
 		sim.requests.length = 0;
 		await expect(t.durablePoll(36_000)).rejects.toThrow(/rate limiting requests \(HTTP 429\)/);
-		expect(await t.durablePoll(36_000)).toBeNull();
+		// Every poll that waits says so, and until when.
+		await expect(t.durablePoll(36_000)).rejects.toThrow(/asked to wait \(HTTP 429 with Retry-After\): this poll sent no request, and polling resumes from /);
 		expect(sim.requests).toHaveLength(1);
 		sim.setGateway({ rateLimitStatus: null });
 		await delay(2100);
@@ -556,7 +557,7 @@ describe('rate limits (429) stop the poll as a whole', () => {
 		expect(error.message).toMatch(/^VoidAI is rate limiting requests \(HTTP 429\): the trigger stopped this poll and continues from .* \(the provider's Retry-After\)$/);
 		expect(error.failure?.cause).toBe('rate-limited');
 		expect(sim.requests).toHaveLength(1);
-		expect(await t.poll()).toBeNull();
+		await expect(t.poll()).rejects.toThrow(/this poll sent no request, and polling resumes from /);
 		expect(sim.requests).toHaveLength(1);
 		sim.setGateway({ rateLimitStatus: null });
 		await delay(1100);

@@ -19,7 +19,7 @@ import { invalidTaskIdError } from '../shared/problems';
 import { invalidTaskIdReason } from '../shared/tasks';
 import { assertVariantSupported } from '../shared/content';
 import { PollBudget, pollBudgetMs } from './budget';
-import { hasPolled, PollSession, scopeKey } from './coordination';
+import { isActivationPoll, PollSession, scopeKey } from './coordination';
 import type { TriggerEvent, TriggerSettings } from './poller';
 import { parseTaskIds, poll, pollManually } from './poller';
 import type { WatchMode } from './state';
@@ -183,9 +183,10 @@ export class SoraVideoTrigger implements INodeType {
 		// n8n 2.41 tells a poll how long it may run before its engine abandons it (the durable scheduler's
 		// N8N_SCHEDULER_POLL_TIMEOUT less a margin; 5 min otherwise); older n8n versions do not.
 		const engineMs = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : Number.POSITIVE_INFINITY;
-		const budgetMs = Math.min(pollBudgetMs((options.pollTimeBudget ?? DEFAULT_POLL_BUDGET_SECONDS) * 1000, engineMs), hasPolled(key) ? Number.POSITIVE_INFINITY : ACTIVATION_BUDGET_MS);
+		const activation = isActivationPoll(key, this);
+		const budgetMs = Math.min(pollBudgetMs((options.pollTimeBudget ?? DEFAULT_POLL_BUDGET_SECONDS) * 1000, engineMs), activation ? ACTIVATION_BUDGET_MS : Number.POSITIVE_INFINITY);
 		const budget = new PollBudget(budgetMs);
-		const session = new PollSession(key, budget.deadline);
+		const session = new PollSession(key, budget.deadline, activation);
 		try {
 			// A 429 is not retried inside a poll: the poll stops and the next one continues after Retry-After.
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), { signal: budget.signal, retryRateLimited: false });

@@ -44,12 +44,23 @@ interface Scope {
 	running: number;
 	polls: number;
 	lastUsed: number;
+	/** A poll context of this trigger polled more than once (n8n's default engine). */
+	contextReused: boolean;
 }
 
 const scopes = new Map<string, Scope>();
-/** A trigger not polled for this long (deactivated, deleted) is dropped from memory. */
-const IDLE_SCOPE_MS = 24 * 60 * 60 * 1000;
+/**
+ * A trigger not polled for this long (deactivated, deleted) is dropped from memory: longer than the
+ * longest poll interval n8n offers (a month), so a trigger that polls monthly keeps its memory however
+ * many other triggers poll in the process.
+ */
+export const IDLE_SCOPE_MS = 45 * 24 * 60 * 60 * 1000;
+/** And at most this many triggers are remembered; beyond it the longest idle goes first. */
+const MAX_SCOPES = 10_000;
 let sessionCounter = 0;
+
+/** Poll contexts that have polled: n8n's default engine polls with one context per activation. */
+const pollContexts = new WeakSet<object>();
 
 function scopeFor(key: string, now: number): Scope {
 	for (const [other, scope] of scopes) {
@@ -57,23 +68,40 @@ function scopeFor(key: string, now: number): Scope {
 	}
 	let scope = scopes.get(key);
 	if (!scope) {
-		scope = { leases: new Map(), checks: new Map(), state: null, running: 0, polls: 0, lastUsed: now };
+		if (scopes.size >= MAX_SCOPES) {
+			const idlest = [...scopes.entries()].filter(([, entry]) => entry.running === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
+			if (idlest) scopes.delete(idlest[0]);
+		}
+		scope = { leases: new Map(), checks: new Map(), state: null, running: 0, polls: 0, lastUsed: now, contextReused: false };
 		scopes.set(key, scope);
 	}
 	scope.lastUsed = now;
 	return scope;
 }
 
-/** Whether a poll of this trigger has started in this n8n process (the first one is the activation poll). */
-export function hasPolled(key: string): boolean {
-	return (scopes.get(key)?.polls ?? 0) > 0;
+/**
+ * Whether this poll is an activation poll, the one n8n awaits in the user's "Activate" click, at start-up
+ * and when an active workflow is saved (n8n-core ActiveWorkflowTriggers.activatePollTrigger). n8n's
+ * default engine builds one poll context per activation and polls with it until deactivation: a context
+ * that has polled before is a later poll; a new one, for a trigger whose earlier contexts polled more than
+ * once, is a new activation. The durable scheduler builds a context per poll: only the first poll of the
+ * trigger in this process counts as its activation.
+ */
+export function isActivationPoll(key: string, context: object): boolean {
+	const scope = scopes.get(key);
+	if (pollContexts.has(context)) {
+		if (scope) scope.contextReused = true;
+		return false;
+	}
+	pollContexts.add(context);
+	return !scope || scope.polls === 0 || scope.contextReused;
 }
 
 /** One poll's view of the coordination of its trigger. */
 export class PollSession {
 	readonly id = ++sessionCounter;
 	readonly startedAt: number;
-	/** The first poll of this trigger in this n8n process: the one n8n runs (and awaits) at activation. */
+	/** The activation poll: the one n8n runs (and awaits) at activation (isActivationPoll). */
 	readonly isFirst: boolean;
 	private readonly scope: Scope;
 	private readonly claimed = new Set<string>();
@@ -82,11 +110,12 @@ export class PollSession {
 	constructor(
 		key: string,
 		private readonly deadline: number,
+		activation: boolean,
 		now = Date.now(),
 	) {
 		this.scope = scopeFor(key, now);
 		this.startedAt = now;
-		this.isFirst = this.scope.polls === 0;
+		this.isFirst = activation;
 		this.scope.polls++;
 		this.scope.running++;
 		for (const [taskId, lease] of this.scope.leases) if (lease.expires <= now) this.scope.leases.delete(taskId);

@@ -14,7 +14,7 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { downloadContent } from '../shared/content';
 import type { NormalizedTask, TaskStatus } from '../shared/dialect';
 import { isTerminal, normalizeTask } from '../shared/dialect';
-import { downloadOverBudgetMessage, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError } from '../shared/problems';
+import { downloadOverBudgetMessage, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerWaitingForRetryAfterError } from '../shared/problems';
 import type { ContentVariant } from '../shared/providers';
 import type { TaskLookup } from '../shared/tasks';
 import { assertListSupported, listPage, lookupTask } from '../shared/tasks';
@@ -23,7 +23,7 @@ import type { PollBudget } from './budget';
 import { OVERRUN_GRACE_MS } from './budget';
 import type { PollSession } from './coordination';
 import type { StateChanges, TriggerState, WatchMode } from './state';
-import { applyChanges, emptyChanges, mergeStates, pruneForAllMode, pruneForWatchList, readState, writeState } from './state';
+import { applyChanges, emptyChanges, RETRY_AFTER_CAP_MS, taskFingerprint, mergeStates, pruneForAllMode, pruneForWatchList, readState, writeState } from './state';
 
 export type TriggerEvent = 'completed' | 'failed';
 
@@ -56,7 +56,7 @@ export interface PollEnvironment {
 
 /** The list's page size, and how many pages one poll reads at most. */
 const PAGE_SIZE = 100;
-const MAX_PAGES_PER_POLL = 200;
+export const MAX_PAGES_PER_POLL = 50;
 const MAX_MANUAL_PAGES = 5;
 /** A list that comes newest first is still walked whole this often, for tasks that appear below its top late. */
 export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -89,6 +89,16 @@ function finishedMs(task: NormalizedTask): number {
 function rotate(ids: string[], start: string | null): string[] {
 	const index = start === null ? -1 : ids.indexOf(start);
 	return index <= 0 ? ids : [...ids.slice(index), ...ids.slice(0, index)];
+}
+
+/**
+ * A status check answered "not ready" (Wisdom Gate's 200 "Video generation still in progress" envelope,
+ * a 202) is a running task, not a failure.
+ */
+export async function lookupWatched(client: VideoApiClient, taskId: string): Promise<TaskLookup> {
+	const lookup = await lookupTask(client, taskId);
+	if (lookup.ok || lookup.kind !== 'notReady') return lookup;
+	return { ok: true, task: normalizeTask({ id: taskId, status: 'in_progress' }, { provider: client.provider.id, requestedId: taskId }), raw: {} };
 }
 
 /** Ours (already worded for the user) as it is; anything else wrapped. */
@@ -135,6 +145,8 @@ type DownloadOutcome =
 class PollRun {
 	readonly changes: StateChanges = emptyChanges();
 	readonly stored: TriggerState;
+	/** All Tasks: fingerprints of handled tasks without a creation time that `done` no longer holds. */
+	private readonly forgotten: Set<string>;
 	readonly fires: Fire[] = [];
 	readonly errors: Array<NodeApiError | NodeOperationError> = [];
 	readonly unknownIds: string[] = [];
@@ -149,6 +161,8 @@ class PollRun {
 	/** The newest creation time seen in the list this poll. */
 	newestSeen = 0;
 	rateLimited = false;
+	/** The poll sent nothing: an earlier 429's Retry-After runs until then. */
+	heldUntil: number | null = null;
 	/** Status checks left to another poll of this trigger running at the same time. */
 	sharedChecks = 0;
 	/** Tasks still waiting when the poll stopped (for the 429 message). */
@@ -156,6 +170,7 @@ class PollRun {
 
 	constructor(readonly env: PollEnvironment) {
 		this.stored = mergeStates(readState(env.staticData), env.session.remembered);
+		this.forgotten = new Set(this.stored.forgotten);
 	}
 
 	get settings(): TriggerSettings {
@@ -180,7 +195,13 @@ class PollRun {
 		if (this.rateLimited) return;
 		this.rateLimited = true;
 		const notice = this.client.lastRateLimit;
-		if (notice?.retryAfterMs) this.changes.notBefore = notice.at + notice.retryAfterMs;
+		if (notice?.retryAfterMs) this.changes.notBefore = notice.at + Math.min(notice.retryAfterMs, RETRY_AFTER_CAP_MS);
+	}
+
+	/** A Retry-After from an earlier poll still runs: this poll sends nothing, and says so. */
+	holdUntil(notBefore: number, waiting: number): void {
+		this.heldUntil = notBefore;
+		this.waiting = waiting;
 	}
 
 	isDone(taskId: string): boolean {
@@ -189,7 +210,8 @@ class PollRun {
 
 	/** What `done` records: the fire time for watched IDs, the creation time in All Tasks (its pruning order). */
 	doneValue(task: NormalizedTask): number {
-		return this.settings.watch === 'all' ? createdMs(task) || Date.now() : Date.now();
+		// All Tasks without a creation time: minus the time it was handled, so pruning turns it into a fingerprint (state.ts).
+		return this.settings.watch === 'all' ? createdMs(task) || -Date.now() : Date.now();
 	}
 
 	/** A task seen finished: remembered as handled, or claimed to be fired when its event is watched. */
@@ -211,7 +233,7 @@ class PollRun {
 		if (this.halted) return null;
 		let lookup: TaskLookup;
 		try {
-			lookup = await lookupTask(this.client, taskId);
+			lookup = await lookupWatched(this.client, taskId);
 		} catch (error) {
 			if (this.env.budget.expired) return null;
 			throw nodeError(this.env.fn, error);
@@ -382,6 +404,7 @@ class PollRun {
 	async walkList(from: string | null, mode: 'head' | 'full', seen: Set<string>, inverted: boolean): Promise<WalkResult> {
 		let after = from;
 		let previous = 0;
+		const walked = new Set<string>();
 		for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
 			if (this.halted) return { complete: false, lastId: after, inverted };
 			const before = this.client.lastRateLimit;
@@ -402,11 +425,14 @@ class PollRun {
 				return { complete: false, lastId: from !== null && page === 0 ? null : after, inverted };
 			}
 			if (from !== null && page === 0 && result.tasks.length === 0) return { complete: false, lastId: null, inverted };
+			const listed = result.tasks.map((raw) => normalizeTask(raw, { provider: this.client.provider.id })).filter((task) => task.id);
+			// A page of nothing but tasks this walk has read: the gateway ignores `after` (or pages in a loop),
+			// so this is all it will show; reading on would repeat the same page up to the page cap.
+			if (page > 0 && listed.length > 0 && listed.every((task) => walked.has(task.id))) return { complete: true, lastId: null, inverted };
 			let allKnown = true;
 			let last = 0;
-			for (const raw of result.tasks) {
-				const task = normalizeTask(raw, { provider: this.client.provider.id });
-				if (!task.id) continue;
+			for (const task of listed) {
+				walked.add(task.id);
 				const created = createdMs(task);
 				if (previous > 0 && created > previous) inverted = true;
 				if (created > 0) previous = created;
@@ -430,12 +456,13 @@ class PollRun {
 		if (this.touched.has(id) || this.isDone(id) || id in stored.due || this.env.session.heldByOther(id)) return true;
 		const wasPending = id in stored.pending;
 		if (isTerminal(task.status)) {
-			if (!stored.initialized) {
+			if (!stored.initialized && !wasPending) {
 				this.consider(task, this.settings.includeFinishedBeforeActivation);
 				return false;
 			}
 			// Handled long ago and forgotten (only the newest handled tasks are remembered).
 			if (!wasPending && created > 0 && created <= stored.horizon) return true;
+			if (!wasPending && created === 0 && this.forgotten.has(taskFingerprint(id))) return true;
 			this.consider(task, true);
 			return wasPending;
 		}
@@ -447,6 +474,7 @@ class PollRun {
 	/** What to tell the user when nothing fired but something went wrong. */
 	failure(): NodeApiError | NodeOperationError | undefined {
 		const ctx = this.client.problemContext('status check');
+		if (this.heldUntil !== null) return triggerWaitingForRetryAfterError(ctx, this.waiting, this.heldUntil, RETRY_AFTER_CAP_MS / 60_000);
 		if (this.rateLimited) return triggerRateLimitedError(ctx, this.waiting, this.changes.notBefore ?? null);
 		if (this.unknownIds.length > 0) {
 			const shown = this.unknownIds.slice(0, 5).map((id) => `"${id}"`).join(', ');
@@ -546,6 +574,9 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 	if (run.stored.notBefore <= Date.now()) {
 		if (settings.watch === 'taskIds') await pollTaskIds(run);
 		else await pollAll(run);
+	} else {
+		const waiting = settings.watch === 'taskIds' ? settings.taskIds.filter((id) => !(id in run.stored.done)).length : Object.keys(run.stored.pending).length + Object.keys(run.stored.due).length;
+		run.holdUntil(run.stored.notBefore, waiting);
 	}
 
 	// From here on synchronous: no other poll runs between these checks and the hand-off to n8n.
@@ -580,7 +611,7 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 
 	const items = fires.sort((a, b) => finishedMs(a.task) - finishedMs(b.task)).map(({ item }) => item);
 	// A 429 in the activation poll does not fail the user's "Activate" click: nothing is lost, a later poll continues.
-	if (items.length === 0 && !(run.rateLimited && session.isFirst)) {
+	if (items.length === 0 && !((run.rateLimited || run.heldUntil !== null) && session.isFirst)) {
 		const failure = run.failure();
 		if (failure) throw failure;
 	}
@@ -595,9 +626,9 @@ export async function pollManually(fn: IPollFunctions, client: VideoApiClient, s
 	const errors: Array<NodeApiError | NodeOperationError> = [];
 	if (settings.watch === 'taskIds') {
 		if (settings.taskIds.length === 0) throw emptyWatchList(fn);
-		const first = await lookupTask(client, settings.taskIds[0]);
+		const first = await lookupWatched(client, settings.taskIds[0]);
 		if (!first.ok && first.kind === 'unauthorized') throw first.error;
-		const rest = await mapWithConcurrency(settings.taskIds.slice(1), settings.concurrency, async (id) => await lookupTask(client, id));
+		const rest = await mapWithConcurrency(settings.taskIds.slice(1), settings.concurrency, async (id) => await lookupWatched(client, id));
 		const lookups = [first, ...rest];
 		const finished: NormalizedTask[] = [];
 		lookups.forEach((lookup, index) => {

@@ -13,7 +13,7 @@ export type WatchMode = 'taskIds' | 'all';
 
 export interface TriggerState {
 	v: 2;
-	/** Terminal tasks already handled (fired, or not matching the events): never fired again. id -> ms (All Tasks: creation time). */
+	/** Terminal tasks already handled (fired, or not matching the events): never fired again. id -> ms (All Tasks: creation time, or minus the time it was handled when the list gives none). */
 	done: Record<string, number>;
 	/** All Tasks: tasks seen running, with their creation time (ms, 0 when unknown). */
 	pending: Record<string, number>;
@@ -35,6 +35,11 @@ export interface TriggerState {
 	walk: { after: string | null; inverted: boolean } | null;
 	/** All Tasks: when the last walk of the whole list completed (ms). */
 	sweptAt: number;
+	/**
+	 * All Tasks: fingerprints (taskFingerprint) of handled tasks without a creation time that `done` no
+	 * longer holds. The horizon cannot cover them, so they are remembered this way, oldest first.
+	 */
+	forgotten: string[];
 }
 
 /** What one poll learned; merged into the stored state when the poll ends. */
@@ -54,13 +59,21 @@ export interface StateChanges {
 
 /** All Tasks keeps this many recent `done` entries; older handled tasks fall below `horizon`. */
 export const MAX_DONE_ALL_MODE = 2000;
+/** All Tasks remembers at most this many fingerprints of handled tasks without a creation time (10 characters each). */
+export const MAX_FORGOTTEN = 20_000;
 /** All Tasks remembers at most this many running tasks, and at most this many completed tasks waiting for their file. */
 export const MAX_PENDING = 10000;
 
 const STATE_KEY = 'soraVideoTrigger';
 
+/**
+ * The longest wait a provider's Retry-After (or any delay it sets) imposes on the trigger: a gateway
+ * answering "retry in 30 days" does not silence it for 30 days.
+ */
+export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;
+
 export function emptyState(): TriggerState {
-	return { v: 2, done: {}, pending: {}, due: {}, next: null, notBefore: 0, initialized: false, horizon: 0, head: 0, ordered: null, walk: null, sweptAt: 0 };
+	return { v: 2, done: {}, pending: {}, due: {}, next: null, notBefore: 0, initialized: false, horizon: 0, head: 0, ordered: null, walk: null, sweptAt: 0, forgotten: [] };
 }
 
 export function emptyChanges(): StateChanges {
@@ -108,14 +121,31 @@ export function readState(staticData: IDataObject): TriggerState {
 		pending: isNumberRecord(raw.pending) ? { ...raw.pending } : {},
 		due: isNumberRecord(raw.due) ? { ...raw.due } : {},
 		next: typeof raw.next === 'string' ? raw.next : null,
-		notBefore: finiteOr(raw.notBefore, 0),
+		// Capped again when read: a wait stored before the cap existed ends within the cap too.
+		notBefore: Math.min(finiteOr(raw.notBefore, 0), Date.now() + RETRY_AFTER_CAP_MS),
 		initialized: raw.initialized === true,
 		horizon: finiteOr(raw.horizon, 0),
 		head: finiteOr(raw.head, 0),
 		ordered: typeof raw.ordered === 'boolean' ? raw.ordered : null,
 		walk: walk ? { after: typeof walk.after === 'string' ? walk.after : null, inverted: walk.inverted === true } : null,
 		sweptAt: finiteOr(raw.sweptAt, 0),
+		forgotten: Array.isArray(raw.forgotten) ? raw.forgotten.filter((entry): entry is string => typeof entry === 'string') : [],
 	};
+}
+
+/**
+ * 48 bits of two FNV-1a hashes of a task ID, in base 36 (at most 10 characters): among 20,000 remembered
+ * fingerprints, a new task is taken for a handled one with a chance of about 1 in 10^10.
+ */
+export function taskFingerprint(taskId: string): string {
+	let first = 2166136261;
+	let second = 0x811c9dc5 ^ 0x5bd1e995;
+	for (let index = 0; index < taskId.length; index++) {
+		const code = taskId.charCodeAt(index);
+		first = Math.imul(first ^ code, 16777619);
+		second = Math.imul(second ^ code, 0x01000193) ^ (second >>> 15);
+	}
+	return ((first >>> 0) * 65536 + ((second >>> 0) & 0xffff)).toString(36);
 }
 
 /** Writes the state back as a fresh plain object (n8n marks the static data changed and saves it after a poll that emits). */
@@ -142,6 +172,7 @@ export function mergeStates(stored: TriggerState, remembered: TriggerState | nul
 		horizon: Math.max(stored.horizon, remembered.horizon),
 		head: Math.max(stored.head, remembered.head),
 		sweptAt: Math.max(stored.sweptAt, remembered.sweptAt),
+		forgotten: [...new Set([...stored.forgotten, ...remembered.forgotten])],
 	};
 }
 
@@ -201,14 +232,21 @@ export function pruneForWatchList(state: TriggerState, watched: readonly string[
 export function pruneForAllMode(state: TriggerState): TriggerState {
 	let horizon = state.horizon;
 	let done = state.done;
+	let forgotten = state.forgotten;
+	// Tasks without a creation time are recorded with minus the time they were handled: they sort last,
+	// go first, and are remembered by fingerprint.
 	const entries = newestFirst(state.done);
 	if (entries.length > MAX_DONE_ALL_MODE) {
 		done = Object.fromEntries(entries.slice(0, MAX_DONE_ALL_MODE));
-		horizon = Math.max(horizon, entries[MAX_DONE_ALL_MODE][1]);
+		const dropped = entries.slice(MAX_DONE_ALL_MODE);
+		if (dropped[0][1] > 0) horizon = Math.max(horizon, dropped[0][1]);
+		const undated = dropped.filter(([, value]) => value <= 0).map(([id]) => taskFingerprint(id));
+		if (undated.length > 0) forgotten = [...forgotten, ...undated];
 	}
+	if (forgotten.length > MAX_FORGOTTEN) forgotten = forgotten.slice(forgotten.length - MAX_FORGOTTEN);
 	const cap = (record: Record<string, number>, max: number) => {
 		const all = Object.entries(record);
 		return all.length <= max ? record : Object.fromEntries(newestFirst(record).slice(0, max));
 	};
-	return { ...state, done, horizon, pending: cap(state.pending, MAX_PENDING), due: cap(state.due, MAX_PENDING) };
+	return { ...state, done, horizon, forgotten, pending: cap(state.pending, MAX_PENDING), due: cap(state.due, MAX_PENDING) };
 }

@@ -637,3 +637,28 @@ export function credentialTestMessages(provider: ProviderDefinition, wording: Cr
  */
 export const unreachableBaseUrlHint =
 	'If the credential test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address: check its spelling, and that the n8n server can reach it (proxy, firewall).';
+// ---- Sora Video Trigger (added by the trigger's work; kept together at the end) ----
+
+/** A poll that sends nothing because an earlier poll's 429 asked to wait (capped, see RETRY_AFTER_CAP_MS). */
+export function triggerWaitingForRetryAfterError(ctx: ProblemContext, waiting: number, notBefore: number, capMinutes: number): NodeApiError {
+	const rest = waiting > 0 ? `${waiting} task${waiting === 1 ? '' : 's'} still to check or download` : 'the remaining checks';
+	const error = apiError(
+		ctx.node,
+		{ kind: 'rateLimited', httpCode: 429 },
+		`${ctx.provider.displayName} asked to wait (HTTP 429 with Retry-After): this poll sent no request, and polling resumes from ${new Date(notBefore).toISOString()}`,
+		`Nothing is lost: ${rest} wait for that poll. The trigger waits at most ${capMinutes} minutes after a 429, whatever the provider's Retry-After says.`,
+		429,
+	);
+	const retryAfterMs = Math.max(0, notBefore - Date.now());
+	error.failure = retryAfterMs ? { cause: 'rate-limited', retryAfterMs } : { cause: 'rate-limited' };
+	return markTransient(error);
+}
+
+/** Put on a test event ("Fetch Test Event") to say which task was chosen, and why. */
+export function testEventChoiceNotice(event: string, checked: number, completedFound: boolean, bothChosen: boolean): string {
+	const scope = `the most recent of ${checked} task${checked === 1 ? '' : 's'} checked`;
+	if (!bothChosen) return `The ${event} event of ${scope} that ${event === 'failed' ? 'failed' : 'completed'}.`;
+	return completedFound
+		? `A completed event: of the events chosen, a completed task is preferred for the test (${scope}).`
+		: `A failed event: none of the tasks checked has completed, so the most recent failed one is shown (${scope}).`;
+}

@@ -79,7 +79,7 @@ it('the panel merges the trigger into one "Sora Video" entry whose description a
 		'Create a video',
 		'Delete a video',
 		'Download the file of a video task',
-		'Generate a video and download it',
+		'Generate a video',
 		'Get the status of a video task',
 		'List video tasks',
 		'Remix a video',

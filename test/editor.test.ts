@@ -78,14 +78,21 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 		expect({ list: PROVIDERS[provider].supportsList, variants: PROVIDERS[provider].supportsVariants }).toEqual(offers);
 	});
 
-	it('Sora Video: Operation offers List, Remix and Delete only where the provider serves them', async () => {
+	it('Sora Video: Operation offers every operation (the action picked is the one you get); a notice marks the ones the provider cannot serve', async () => {
 		const description = await describeNode('soraVideo');
-		expect(choices(description, { provider }, 'operation')).toEqual(
-			offers.list
-				? ['create', 'delete', 'downloadContent', 'generate', 'getStatus', 'list', 'remix']
-				: ['create', 'downloadContent', 'generate', 'getStatus'],
-		);
+		const all = ['create', 'delete', 'downloadContent', 'generate', 'getStatus', 'list', 'remix'];
+		expect(choices(description, { provider }, 'operation')).toEqual(all);
 		expect(resolved(description, { provider }).operation).toBe('getStatus');
+		for (const operation of all) {
+			// What the node panel's action set stays set, whichever credential the editor attached.
+			expect(resolved(description, { provider, operation }).operation).toBe(operation);
+			const notices = description.properties.filter(
+				(property) => property.type === 'notice' && displayed(description, { provider, operation }, property.name).includes(property),
+			);
+			const unserved = !offers.list && ['list', 'remix', 'delete'].includes(operation);
+			expect(notices).toHaveLength(unserved ? 1 : 0);
+			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or OpenAI-Compatible Gateway\.$/);
+		}
 	});
 
 	it('Sora Video: Variant offers thumbnail and spritesheet only where the provider serves them', async () => {
@@ -126,14 +133,14 @@ describe('values saved in workflows survive', () => {
 		expect(resolved(trigger, { provider: 'wisdomGate', watch: 'all' }).watch).toBe('all');
 	});
 
-	it("n8n's node panel lists every action (it reads the first Operation parameter)", async () => {
+	it("n8n's node panel lists every action, under the Video resource", async () => {
 		const node = await describeNode('soraVideo');
 		const first = node.properties.find((property) => property.name === 'operation');
 		expect((first?.options as INodePropertyOptions[]).map((option) => option.action)).toEqual([
 			'Create a video',
 			'Delete a video',
 			'Download the file of a video task',
-			'Generate a video and download it',
+			'Generate a video',
 			'Get the status of a video task',
 			'List video tasks',
 			'Remix a video',

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import { retryOptionsFrom } from '../nodes/shared/descriptions';
-import { waitSettings } from '../nodes/SoraVideo/actions/common';
+import { waitSettings } from '../nodes/SoraVideo/operations/common';
 import { SoraVideo } from '../nodes/SoraVideo/SoraVideo.node';
 import { startTimer } from '../nodes/shared/timers';
 import { sleep } from '../nodes/shared/transport';

@@ -11,8 +11,8 @@ import { Readable } from 'stream';
 
 import { classifyProblem } from '../nodes/shared/dialect';
 import { NUMERIC_OPTIONS, retryOptionsFrom } from '../nodes/shared/descriptions';
-import { waitSettings } from '../nodes/SoraVideo/actions/common';
-import { fileRequests } from '../nodes/SoraVideo/actions/files';
+import { waitSettings } from '../nodes/SoraVideo/operations/common';
+import { fileRequests } from '../nodes/SoraVideo/operations/files';
 import type { ProviderId } from '../nodes/shared/providers';
 import { PROVIDER_IDS, PROVIDERS } from '../nodes/shared/providers';
 import { MAX_TIMER_MS, timerDelay } from '../nodes/shared/timers';

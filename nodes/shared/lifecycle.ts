@@ -1,6 +1,8 @@
 /** Creating, remixing and deleting tasks, and the models a gateway offers: the writes of the video API. */
 import type { IDataObject, NodeOperationError } from 'n8n-workflow';
 
+import type { Capability } from '../SoraVideo/operations/routes';
+import { ROUTES } from '../SoraVideo/operations/routes';
 import type { NormalizedTask, ProviderProblem } from './dialect';
 import { hasTaskId, isJsonObject, normalizeTask } from './dialect';
 import type { FilePart } from './multipart';
@@ -90,7 +92,7 @@ export async function remixTask(client: VideoApiClient, taskId: string, prompt: 
 		findHow: findHow(client),
 		maxBytes: BODY_LIMITS.status,
 	});
-	if (!result.ok) throw missingEndpoint(client, result.problem, 'remix', `POST /videos/{id}/remix`) ?? client.errorFor(result.problem, action, taskId, result.attempts);
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'remix') ?? client.errorFor(result.problem, action, taskId, result.attempts);
 	const created = taskFrom(client, result.body, action);
 	return { ...created, task: { ...created.task, remixedFromVideoId: created.task.remixedFromVideoId ?? taskId } };
 }
@@ -110,7 +112,7 @@ export async function deleteTask(client: VideoApiClient, taskId: string): Promis
 	const action = 'delete';
 	const result = await client.submit({ method: 'DELETE', path: taskPath(taskId), action, taskId, billable: false, findHow: findHow(client), maxBytes: BODY_LIMITS.status });
 	if (!result.ok && result.problem.kind === 'notFound' && result.earlierMayHaveArrived) return { id: taskId, deleted: true, alreadyGone: true };
-	if (!result.ok) throw missingEndpoint(client, result.problem, 'delete', 'DELETE /videos/{id}') ?? client.errorFor(result.problem, action, taskId, result.attempts);
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'delete') ?? client.errorFor(result.problem, action, taskId, result.attempts);
 	const body = result.body;
 	const deleted = isJsonObject(body) && typeof body.deleted === 'boolean' ? body.deleted : true;
 	return { id: taskId, deleted };
@@ -120,9 +122,9 @@ export async function deleteTask(client: VideoApiClient, taskId: string): Promis
  * A gateway without the route answers "Invalid URL" (404/405) although its other routes work: that is a missing
  * endpoint (new-api has no delete), not a wrong base URL.
  */
-function missingEndpoint(client: VideoApiClient, problem: ProviderProblem, operation: string, route: string): NodeOperationError | undefined {
+function missingEndpoint(client: VideoApiClient, problem: ProviderProblem, capability: Capability): NodeOperationError | undefined {
 	if (problem.kind !== 'badEndpoint' && problem.httpCode !== 405) return undefined;
-	return unsupportedOperationError(client.node, client.provider, operation, undefined, `HTTP ${problem.httpCode} for ${route}`);
+	return unsupportedOperationError(client.node, client.provider, capability, undefined, `HTTP ${problem.httpCode} for ${ROUTES[capability]}`);
 }
 
 export interface ModelChoice {

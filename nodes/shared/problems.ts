@@ -3,7 +3,9 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { NormalizedTask, ProviderProblem } from './dialect';
+import type { Capability } from '../SoraVideo/operations/routes';
 import type { ProviderDefinition } from './providers';
+import { PROVIDER_IDS, PROVIDERS, providersServing } from './providers';
 
 export interface ProblemContext {
 	node: INode;
@@ -369,23 +371,80 @@ export function createInputError(node: INode, message: string, description: stri
 	return new NodeOperationError(node, message, { itemIndex, description: `${description} Nothing was sent to the provider.` });
 }
 
-/** What a provider lacks, per operation of the Sora Video node. */
-const MISSING_ENDPOINT: Record<string, string> = {
-	list: 'has no endpoint that lists video tasks',
-	create: 'has no endpoint that creates videos',
-	generate: 'has no endpoint that creates videos',
-	remix: 'has no endpoint that remixes videos',
-	delete: 'has no endpoint that deletes videos',
+/** What Create, Generate and Remix refuse in their own parameters, each before any (paid) request. */
+export const createInputProblems = {
+	extraFieldsNotJson: (node: INode, itemIndex: number) =>
+		createInputError(node, 'Extra Fields is not valid JSON', 'Enter a JSON object, for example {"metadata": {"duration": 6}}.', itemIndex),
+	extraFieldsNotObject: (node: INode, itemIndex: number) =>
+		createInputError(node, 'Extra Fields must be a JSON object', 'Enter an object such as {"metadata": {"duration": 6}}, not a list or a single value.', itemIndex),
+	referenceNotImage: (node: INode, field: string, declaredType: string, itemIndex: number) =>
+		createInputError(node, `The reference image in field "${field}" is ${declaredType}, not an image`, 'Point "Reference Image Field" at a binary field holding a PNG, JPEG or WebP image.', itemIndex),
+	noModel: (node: INode, itemIndex: number) =>
+		createInputError(node, 'No model is chosen', 'Pick a model from the list, or enter its name (for example sora-2).', itemIndex),
+	emptyPrompt: (node: INode, itemIndex: number) =>
+		createInputError(node, 'The prompt is empty', 'Describe the video to generate, or map the prompt from the input item with an expression.', itemIndex),
+	emptyRemixPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe the change to make to the video.', itemIndex),
+	twoReferences: (node: INode, itemIndex: number) =>
+		createInputError(node, 'Both a reference image field and a reference image URL are set', 'Use one of them.', itemIndex),
+	referenceUrlNotHttp: (node: INode, url: string, itemIndex: number) =>
+		createInputError(node, `The reference image URL "${url.slice(0, 80)}" is not an http(s) address`, 'Enter a public https:// address of the image.', itemIndex),
 };
 
-/** An operation the chosen provider does not serve: refused before any request. */
-export function unsupportedOperationError(node: INode, provider: ProviderDefinition, operation: string, itemIndex?: number, answer?: string): NodeOperationError {
+/** A blank Task ID (an expression that found nothing, most often): refused before any request. */
+export function emptyTaskIdError(node: INode, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(node, 'The Task ID is empty', {
+		itemIndex,
+		description: 'Enter the ID the provider returned when the video was created (for example video_123), or map it with an expression such as {{ $json.id }}.',
+	});
+}
+
+/** What a provider without a route cannot do, per route (operations/routes.ts): "has no endpoint that ...". */
+const ROUTE_DOES: Record<Capability, string> = {
+	readTask: 'reads a video task',
+	download: 'downloads video files',
+	list: 'lists video tasks',
+	create: 'creates videos',
+	remix: 'remixes videos',
+	delete: 'deletes videos',
+};
+
+/** "A", "A or B", "A, B or C": provider names as the registry spells them. */
+function namesOf(providers: ReadonlyArray<Pick<ProviderDefinition, 'displayName'>>, conjunction: 'or' | 'and'): string {
+	const names = providers.map((provider) => provider.displayName);
+	return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
+}
+
+/** A route the chosen provider lacks (or a gateway answered it does not have): refused, naming the providers that have it. */
+export function unsupportedOperationError(node: INode, provider: ProviderDefinition, capability: Capability, itemIndex?: number, answer?: string): NodeOperationError {
+	const serving = namesOf(providersServing(capability).filter((other) => other.id !== provider.id), 'or');
+	const elsewhere = serving ? `a credential of a provider that offers it (${serving})` : 'another provider';
 	const description =
-		operation === 'list'
-			? 'Use Get Status with the task IDs you created, or choose a provider whose API lists tasks (VoidAI, or an OpenAI-compatible gateway).'
-			: 'Choose another operation, or a credential of a provider that offers it (VoidAI and OpenAI-compatible gateways offer every operation).';
+		capability === 'list'
+			? `Use Get Status with the task IDs you created, or choose ${elsewhere}.`
+			: `Choose another operation, or ${elsewhere}.`;
 	const said = answer ? ` (${answer})` : '';
-	return new NodeOperationError(node, `${provider.displayName} ${MISSING_ENDPOINT[operation] ?? `does not offer "${operation}"`}${said}`, { itemIndex, description });
+	return new NodeOperationError(node, `${provider.displayName} has no endpoint that ${ROUTE_DOES[capability]}${said}`, { itemIndex, description });
+}
+
+/** The notice an operation shows to the providers that cannot serve it; the operation stays as picked. */
+export function operationNotServedNotice(operation: { displayName: string; needs: Capability }, lacking: ProviderDefinition[], serving: ProviderDefinition[]): string {
+	const have = lacking.length === 1 ? 'has' : 'have';
+	const use = serving.length > 0 ? ` To use ${operation.displayName}, choose a credential of ${namesOf(serving, 'or')}.` : '';
+	return `${namesOf(lacking, 'and')} ${have} no endpoint that ${ROUTE_DOES[operation.needs]}: ${operation.displayName} would fail with this credential.${use}`;
+}
+
+/** A provider value no registry entry has (a workflow edited by hand, or from a newer version of the package). */
+export function unknownProviderError(node: INode, providerId: string): NodeOperationError {
+	return new NodeOperationError(node, `Unknown provider "${providerId}"`, {
+		description: `Pick a credential again in the node; the providers this version knows are ${namesOf(PROVIDER_IDS.map((id) => PROVIDERS[id]), 'and')}.`,
+	});
+}
+
+/** An operation value no registry entry has (a workflow edited by hand, or from a newer version of the package). */
+export function unknownOperationError(node: INode, operationName: string, known: string[]): NodeOperationError {
+	return new NodeOperationError(node, `Unknown operation "${operationName}"`, {
+		description: `Choose one of the node's operations: ${known.join(', ')}.`,
+	});
 }
 
 /** The editor's "Custom API Call" choice: n8n offers it in every node with a credential, but it is not this node's. */

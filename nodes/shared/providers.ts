@@ -2,10 +2,19 @@
  * The provider registry: the only place that knows providers by name.
  * Adding a provider = one entry here + one credential file.
  */
+import type { Capability } from '../SoraVideo/operations/routes';
 
 export type ProviderId = 'opeAi' | 'wisdomGate' | 'ezModel' | 'voidAi' | 'openAiCompatible';
 
-export type ContentVariant = 'video' | 'thumbnail' | 'spritesheet';
+export const CONTENT_VARIANTS = ['video', 'thumbnail', 'spritesheet'] as const;
+
+export type ContentVariant = (typeof CONTENT_VARIANTS)[number];
+
+/** What a provider serves: the routes (see operations/routes.ts) and the files of a task; 'all' for an unknown gateway. */
+export interface Serves {
+	capabilities: readonly Capability[] | 'all';
+	variants: readonly ContentVariant[] | 'all';
+}
 
 export interface ProviderCredentialData {
 	apiKey: string;
@@ -24,32 +33,23 @@ export interface ProviderDefinition {
 	/** As shown in n8n's credential list; error messages name it. */
 	credentialDisplayName: string;
 	defaultBaseUrl: string;
-	/** `?variant=thumbnail|spritesheet` on the content endpoint. */
+	serves: Serves;
+	/** Derived from `serves`: `?variant=thumbnail|spritesheet` on the content endpoint. */
 	supportsVariants: boolean;
-	/** `GET /videos` with cursor pagination. */
+	/** Derived from `serves`: `GET /videos` with cursor pagination. */
 	supportsList: boolean;
-	/** `POST /videos` (multipart or JSON): Create and Generate. */
-	supportsCreate: boolean;
-	/** `POST /videos/{id}/remix`. */
-	supportsRemix: boolean;
-	/** `DELETE /videos/{id}`. */
-	supportsDelete: boolean;
 	/** Where a user creates or finds their key. */
 	keyHelpUrl: string;
 }
 
-export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
+const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' | 'supportsList'>> = {
 	opeAi: {
 		id: 'opeAi',
 		displayName: 'OpeAI',
 		credentialName: 'opeAiApi',
 		credentialDisplayName: 'OpeAI API',
 		defaultBaseUrl: 'https://api-platform.ope.ai/v1',
-		supportsVariants: false,
-		supportsList: false,
-		supportsCreate: true,
-		supportsRemix: false,
-		supportsDelete: false,
+		serves: { capabilities: ['readTask', 'download', 'create'], variants: ['video'] },
 		keyHelpUrl: 'https://api-platform.ope.ai',
 	},
 	wisdomGate: {
@@ -58,11 +58,7 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		credentialName: 'wisdomGateApi',
 		credentialDisplayName: 'Wisdom Gate API',
 		defaultBaseUrl: 'https://wisdom-gate.juheapi.com/v1',
-		supportsVariants: false,
-		supportsList: false,
-		supportsCreate: true,
-		supportsRemix: false,
-		supportsDelete: false,
+		serves: { capabilities: ['readTask', 'download', 'create'], variants: ['video'] },
 		keyHelpUrl: 'https://wisdom-gate.juheapi.com',
 	},
 	ezModel: {
@@ -71,11 +67,7 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		credentialName: 'ezModelApi',
 		credentialDisplayName: 'EzModel API',
 		defaultBaseUrl: 'https://www.ezmodel.cloud/v1',
-		supportsVariants: false,
-		supportsList: false,
-		supportsCreate: true,
-		supportsRemix: false,
-		supportsDelete: false,
+		serves: { capabilities: ['readTask', 'download', 'create'], variants: ['video'] },
 		keyHelpUrl: 'https://www.ezmodel.cloud',
 	},
 	voidAi: {
@@ -84,11 +76,7 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		credentialName: 'voidAiApi',
 		credentialDisplayName: 'VoidAI API',
 		defaultBaseUrl: 'https://api.voidai.app/v1',
-		supportsVariants: true,
-		supportsList: true,
-		supportsCreate: true,
-		supportsRemix: true,
-		supportsDelete: true,
+		serves: { capabilities: ['readTask', 'download', 'create', 'list', 'remix', 'delete'], variants: 'all' },
 		keyHelpUrl: 'https://voidai.app',
 	},
 	openAiCompatible: {
@@ -98,32 +86,39 @@ export const PROVIDERS: Record<ProviderId, ProviderDefinition> = {
 		credentialDisplayName: 'OpenAI-Compatible Video API',
 		defaultBaseUrl: '',
 		// Unknown gateway: offer everything and let the gateway's own answer decide.
-		supportsVariants: true,
-		supportsList: true,
-		supportsCreate: true,
-		supportsRemix: true,
-		supportsDelete: true,
+		serves: { capabilities: 'all', variants: 'all' },
 		keyHelpUrl: '',
 	},
 };
 
-export const PROVIDER_IDS = Object.keys(PROVIDERS) as ProviderId[];
+export const PROVIDER_IDS = Object.keys(DECLARED) as ProviderId[];
 
-/** Whether the provider serves an operation of the Sora Video node (the ones every provider has: true). */
-export function providerServes(provider: ProviderDefinition, operation: string): boolean {
-	switch (operation) {
-		case 'list':
-			return provider.supportsList;
-		case 'create':
-		case 'generate':
-			return provider.supportsCreate;
-		case 'remix':
-			return provider.supportsRemix;
-		case 'delete':
-			return provider.supportsDelete;
-		default:
-			return true;
-	}
+/** The registry, with the two flags code outside the operations reads (variants and listing) derived from `serves`. */
+export const PROVIDERS = Object.fromEntries(
+	PROVIDER_IDS.map((id) => {
+		const declared = DECLARED[id];
+		const provider: ProviderDefinition = {
+			...declared,
+			supportsVariants: CONTENT_VARIANTS.every((variant) => providerServesVariant(declared, variant)),
+			supportsList: providerServes(declared, 'list'),
+		};
+		return [id, provider];
+	}),
+) as Record<ProviderId, ProviderDefinition>;
+
+/** Whether the provider serves a route (an operation needs one; see operations/routes.ts). */
+export function providerServes(provider: Pick<ProviderDefinition, 'serves'>, capability: Capability): boolean {
+	return provider.serves.capabilities === 'all' || provider.serves.capabilities.includes(capability);
+}
+
+/** Whether the provider serves a file of a task (`video` always). */
+export function providerServesVariant(provider: Pick<ProviderDefinition, 'serves'>, variant: ContentVariant): boolean {
+	return variant === 'video' || provider.serves.variants === 'all' || provider.serves.variants.includes(variant);
+}
+
+/** The providers that serve a route, in registry order (messages and notices name them). */
+export function providersServing(capability: Capability): ProviderDefinition[] {
+	return PROVIDER_IDS.map((id) => PROVIDERS[id]).filter((provider) => providerServes(provider, capability));
 }
 
 export function getProvider(id: string): ProviderDefinition | undefined {

@@ -4,7 +4,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ListPage, NormalizedTask, ProblemKind } from './dialect';
 import { classifyProblem, isTerminal, looksLikeTask, normalizeTask, parseListPage } from './dialect';
-import { invalidTaskIdError, notReadyError, problemError, taskFailedError, unsupportedOperationError, waitTimeoutError } from './problems';
+import { emptyTaskIdError, invalidTaskIdError, notReadyError, problemError, taskFailedError, unsupportedOperationError, waitTimeoutError } from './problems';
+import { ROUTES } from '../SoraVideo/operations/routes';
 import type { VideoApiClient } from './transport';
 import { BODY_LIMITS, sleep, taskPath } from './transport';
 
@@ -17,11 +18,7 @@ export interface FetchedTask {
 export function requireTaskId(node: INode, value: unknown, itemIndex: number): string {
 	const taskId = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 	if (taskId === '') {
-		throw new NodeOperationError(node, 'The Task ID is empty', {
-			itemIndex,
-			description:
-				'Enter the ID the provider returned when the video was created (for example video_123), or map it with an expression such as {{ $json.id }}.',
-		});
+		throw emptyTaskIdError(node, itemIndex);
 	}
 	const reason = invalidTaskIdReason(taskId);
 	if (reason) throw invalidTaskIdError(node, taskId, itemIndex, reason);
@@ -131,9 +128,7 @@ export async function listPage(client: VideoApiClient, options: ListOptions): Pr
 	const result = await client.getJson('/videos', { qs, action, maxBytes: BODY_LIMITS.list });
 	if (!result.ok) {
 		if (result.problem.httpCode === 404 || result.problem.httpCode === 405) {
-			throw new NodeOperationError(client.node, `${client.provider.displayName} has no endpoint that lists video tasks (HTTP ${result.problem.httpCode} for GET /videos)`, {
-				description: 'This gateway does not list tasks. Use Get Status with the task IDs you created.',
-			});
+			throw unsupportedOperationError(client.node, client.provider, 'list', undefined, `HTTP ${result.problem.httpCode} for ${ROUTES.list}`);
 		}
 		client.fail(result.problem, action, undefined, result.attempts);
 	}

@@ -1,15 +1,7 @@
-/** What every operation of the Sora Video node gets, and the options several of them share. */
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+/** The options several operations of the Sora Video node share. */
+import type { INodeProperties } from 'n8n-workflow';
 
 import { clampOption, NUMERIC_OPTIONS, rangeOf } from '../../shared/descriptions';
-import type { VideoApiClient } from '../../shared/transport';
-
-export interface OperationContext {
-	fn: IExecuteFunctions;
-	client: VideoApiClient;
-}
-
-export type OperationExecute = (ctx: OperationContext, itemIndex: number) => Promise<INodeExecutionData[]>;
 
 export interface WaitOptionValues {
 	waitForCompletion?: boolean;
@@ -54,14 +46,38 @@ export function waitSettings(values: WaitOptionValues): { intervalMs: number; ma
 }
 
 /** The one `options` collection an operation shows (n8n keeps one value per name; each operation shows its own). */
-export function optionsCollection(operations: string[], options: INodeProperties[]): INodeProperties {
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { operation: operations } },
 		options,
+	};
+}
+
+/** The task an operation acts on: the ID the create answered with. */
+export const taskIdField: INodeProperties = {
+	displayName: 'Task ID',
+	name: 'taskId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'video_68e688d4950481918ec389280c2f7814',
+	description: 'The ID the provider returned when the video was created, usually mapped from the node that created it',
+};
+
+/** The prompt, worded for the operation that shows it. */
+export function promptField(description: string): INodeProperties {
+	return {
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'A timelapse of clouds moving over a mountain at sunrise',
+		description,
 	};
 }

@@ -9,20 +9,21 @@ import type { ContentVariant } from '../../shared/providers';
 import { waitForCompletion } from '../../shared/tasks';
 import type { VideoApiClient } from '../../shared/transport';
 import { CancelledError } from '../../shared/transport';
-import type { OperationContext, WaitOptionValues } from './common';
+import type { WaitOptionValues } from './common';
 import { optionsCollection, waitOptions, waitSettings } from './common';
-import { createOptions, readCreateRequest } from './create.operation';
+import { createFields, createOptions, readCreateRequest } from './create';
 import { alsoDownloadOption, downloadFiles, fileNameOption, fileRequests, withFileFacts } from './files';
-
-const showFor = { show: { operation: ['generate'] } };
+import type { OperationContext } from './operation';
+import { defineOperation } from './operation';
 
 /** Poll Interval and Max Wait, always on: Generate always waits. */
 const generateWaitOptions: INodeProperties[] = waitOptions.filter((option) => option.name !== 'waitForCompletion').map((option) => ({ ...option, displayOptions: undefined }));
 
-export const description: INodeProperties[] = [
-	...variantProperties(showFor),
-	{ ...binaryPropertyNameProperty, displayOptions: showFor },
-	optionsCollection(['generate'], [
+const properties: INodeProperties[] = [
+	...createFields(),
+	...variantProperties(undefined),
+	binaryPropertyNameProperty,
+	optionsCollection([
 		...createOptions,
 		alsoDownloadOption,
 		fileNameOption,
@@ -31,7 +32,7 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	// Everything the steps after the create need is read and checked first: the create is paid for.
 	const request = await readCreateRequest(fn, itemIndex);
@@ -50,6 +51,18 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 		throw alreadyCreated(client, error, taskId);
 	}
 }
+
+export const generate = defineOperation({
+	name: 'generate',
+	resource: 'video',
+	displayName: 'Generate',
+	action: 'Generate a video',
+	summary: 'Create a video, wait until it is finished, and download the file, in one step',
+	subtitle: 'Generate Video',
+	properties,
+	needs: 'create',
+	execute,
+});
 
 /**
  * After the create, every error names the task (in its message, and as `context.taskId`, which the router puts on

@@ -2,12 +2,15 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 
 import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/tasks';
 import { requestOptions } from '../../shared/descriptions';
-import type { OperationContext, WaitOptionValues } from './common';
-import { optionsCollection, waitOptions, waitSettings } from './common';
+import type { WaitOptionValues } from './common';
+import { optionsCollection, taskIdField, waitOptions, waitSettings } from './common';
+import type { OperationContext } from './operation';
+import { defineOperation } from './operation';
 
 
-export const description: INodeProperties[] = [
-	optionsCollection(['getStatus'], [
+const properties: INodeProperties[] = [
+	taskIdField,
+	optionsCollection([
 		{
 			displayName: 'Include Raw Response',
 			name: 'includeRawResponse',
@@ -20,7 +23,7 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
 	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { includeRawResponse?: boolean };
@@ -31,3 +34,15 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	if (options.includeRawResponse) json.rawResponse = raw as IDataObject;
 	return [{ json, pairedItem: { item: itemIndex } }];
 }
+
+export const getStatus = defineOperation({
+	name: 'getStatus',
+	resource: 'video',
+	displayName: 'Get Status',
+	action: 'Get the status of a video task',
+	summary: "Get a task's status (queued, in_progress, completed, failed), progress and error, given its ID",
+	subtitle: 'Get Status',
+	properties,
+	needs: 'readTask',
+	execute,
+});

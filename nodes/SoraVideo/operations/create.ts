@@ -7,13 +7,13 @@ import type { CreateRequest } from '../../shared/lifecycle';
 import { createTask } from '../../shared/lifecycle';
 import type { FilePart } from '../../shared/multipart';
 import { extensionFor, sniffMimeType, SNIFF_BYTES } from '../../shared/media';
-import { createInputError } from '../../shared/problems';
-import type { OperationContext } from './common';
-import { optionsCollection } from './common';
+import { createInputProblems } from '../../shared/problems';
+import { optionsCollection, promptField } from './common';
+import type { OperationContext } from './operation';
+import { defineOperation } from './operation';
 
-/** The fields Create and Generate share, shown for the given operations. */
-export function createFields(operations: string[]): INodeProperties[] {
-	const showFor = { show: { operation: operations } };
+/** The fields Create and Generate share: Prompt right after Model, as n8n's OpenAI node has it. */
+export function createFields(): INodeProperties[] {
 	return [
 		{
 			displayName: 'Model',
@@ -31,8 +31,8 @@ export function createFields(operations: string[]): INodeProperties[] {
 				},
 				{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'sora-2' },
 			],
-			displayOptions: showFor,
 		},
+		promptField('What the video should show'),
 		{
 			displayName: 'Seconds',
 			name: 'seconds',
@@ -49,7 +49,6 @@ export function createFields(operations: string[]): INodeProperties[] {
 			],
 			default: '',
 			description: 'Length of the video. Other values the gateway accepts can be set with an expression.',
-			displayOptions: showFor,
 		},
 		{
 			displayName: 'Size',
@@ -66,7 +65,6 @@ export function createFields(operations: string[]): INodeProperties[] {
 			],
 			default: '',
 			description: 'Width x height of the video. Other values the gateway accepts can be set with an expression.',
-			displayOptions: showFor,
 		},
 	];
 }
@@ -100,10 +98,6 @@ export const createOptions: INodeProperties[] = [
 ];
 
 
-export const description: INodeProperties[] = [
-	optionsCollection(['create'], [...createOptions, ...requestOptions]),
-];
-
 interface CreateOptionValues {
 	referenceImageField?: string;
 	referenceImageUrl?: string;
@@ -117,11 +111,11 @@ function readExtraFields(fn: IExecuteFunctions, value: CreateOptionValues['extra
 		try {
 			parsed = jsonParse(value);
 		} catch {
-			throw createInputError(fn.getNode(), 'Extra Fields is not valid JSON', 'Enter a JSON object, for example {"metadata": {"duration": 6}}.', itemIndex);
+			throw createInputProblems.extraFieldsNotJson(fn.getNode(), itemIndex);
 		}
 	}
 	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw createInputError(fn.getNode(), 'Extra Fields must be a JSON object', 'Enter an object such as {"metadata": {"duration": 6}}, not a list or a single value.', itemIndex);
+		throw createInputProblems.extraFieldsNotObject(fn.getNode(), itemIndex);
 	}
 	return parsed as IDataObject;
 }
@@ -181,12 +175,7 @@ async function referenceImage(fn: IExecuteFunctions, field: string, itemIndex: n
 	if (!MEDIA_TYPE.test(declared)) {
 		const sniffed = sniffMimeType(await firstBytes(part.open));
 		if (sniffed === null || !MEDIA_TYPE.test(sniffed)) {
-			throw createInputError(
-				fn.getNode(),
-				`The reference image in field "${field}" is ${declared}, not an image`,
-				'Point "Reference Image Field" at a binary field holding a PNG, JPEG or WebP image.',
-				itemIndex,
-			);
+			throw createInputProblems.referenceNotImage(fn.getNode(), field, declared, itemIndex);
 		}
 		mimeType = sniffed;
 		fileName = withExtension(fileName, sniffed);
@@ -198,17 +187,17 @@ async function referenceImage(fn: IExecuteFunctions, field: string, itemIndex: n
 export async function readCreateRequest(fn: IExecuteFunctions, itemIndex: number): Promise<CreateRequest> {
 	const node = fn.getNode();
 	const model = String(fn.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '').trim();
-	if (!model) throw createInputError(node, 'No model is chosen', 'Pick a model from the list, or enter its name (for example sora-2).', itemIndex);
+	if (!model) throw createInputProblems.noModel(node, itemIndex);
 	const prompt = String(fn.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
-	if (!prompt) throw createInputError(node, 'The prompt is empty', 'Describe the video to generate, or map the prompt from the input item with an expression.', itemIndex);
+	if (!prompt) throw createInputProblems.emptyPrompt(node, itemIndex);
 	const options = fn.getNodeParameter('options', itemIndex, {}) as CreateOptionValues;
 	const imageField = (options.referenceImageField ?? '').trim();
 	const imageUrl = (options.referenceImageUrl ?? '').trim();
 	if (imageField && imageUrl) {
-		throw createInputError(node, 'Both a reference image field and a reference image URL are set', 'Use one of them.', itemIndex);
+		throw createInputProblems.twoReferences(node, itemIndex);
 	}
 	if (imageUrl && !/^https?:\/\//i.test(imageUrl)) {
-		throw createInputError(node, `The reference image URL "${imageUrl.slice(0, 80)}" is not an http(s) address`, 'Enter a public https:// address of the image.', itemIndex);
+		throw createInputProblems.referenceUrlNotHttp(node, imageUrl, itemIndex);
 	}
 	return {
 		model,
@@ -221,8 +210,20 @@ export async function readCreateRequest(fn: IExecuteFunctions, itemIndex: number
 	};
 }
 
-export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const request = await readCreateRequest(ctx.fn, itemIndex);
 	const { task } = await createTask(ctx.client, request);
 	return [{ json: { ...task } as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }
+
+export const create = defineOperation({
+	name: 'create',
+	resource: 'video',
+	displayName: 'Create',
+	action: 'Create a video',
+	summary: 'Start generating a video from a prompt (and optionally an image); returns the queued task and its ID',
+	subtitle: 'Create Video',
+	properties: [...createFields(), optionsCollection([...createOptions, ...requestOptions])],
+	needs: 'create',
+	execute,
+});

@@ -1,30 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ProviderCredentialData } from '../../shared/providers';
+import { clientFor } from '../../shared/clientFor';
 import { getProvider, providerServes } from '../../shared/providers';
-import { customApiCallError, notANumberError, unsupportedOperationError } from '../../shared/problems';
-import { cancelled, CancelledError, VideoApiClient } from '../../shared/transport';
+import { customApiCallError, notANumberError, unknownOperationError, unknownProviderError, unsupportedOperationError } from '../../shared/problems';
+import { cancelled, CancelledError } from '../../shared/transport';
 import type { NumericOptionName, RequestOptionValues } from '../../shared/descriptions';
 import { isNotANumber, NUMERIC_OPTIONS, retryOptionsFrom } from '../../shared/descriptions';
-import type { OperationExecute } from './common';
-import * as create from './create.operation';
-import * as deleteTask from './delete.operation';
-import * as downloadContent from './downloadContent.operation';
-import * as generate from './generate.operation';
-import * as getStatus from './getStatus.operation';
-import * as list from './list.operation';
-import * as remix from './remix.operation';
-
-const operations: Record<string, OperationExecute> = {
-	create: create.execute,
-	generate: generate.execute,
-	getStatus: getStatus.execute,
-	downloadContent: downloadContent.execute,
-	list: list.execute,
-	remix: remix.execute,
-	delete: deleteTask.execute,
-};
+import type { AnyOperation } from './index';
 
 /** The options of the options collection that are numbers (Limit is a parameter of its own, checked by List). */
 const OPTION_NUMBERS: NumericOptionName[] = ['retries', 'retryDelay', 'timeout', 'pollInterval', 'maxWait'];
@@ -38,20 +21,23 @@ const OPTION_NUMBERS: NumericOptionName[] = ['retries', 'retryDelay', 'timeout',
  * created task's ID of a failed Generate goes as `taskId` on the item only with "Continue (regular output)";
  * on the error output it is in `error` and `details`.
  */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function route(this: IExecuteFunctions, operations: readonly AnyOperation[]): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const node = this.getNode();
 	const providerId = this.getNodeParameter('provider', 0) as string;
 	const operationName = this.getNodeParameter('operation', 0) as string;
+	// A workflow saved before the resource level has none: its operations are the video ones.
+	const resource = this.getNodeParameter('resource', 0, 'video') as string;
 	const provider = getProvider(providerId);
-	const operation = operations[operationName];
-	if (!provider) throw new NodeOperationError(node, `Unknown provider "${providerId}"`);
+	if (!provider) throw unknownProviderError(node, providerId);
 	// n8n's editor offers "Custom API Call" in every node with a credential; this node has no such operation.
 	if (operationName === '__CUSTOM_API_CALL__') throw customApiCallError(node, provider);
-	if (!operation) throw new NodeOperationError(node, `Unknown operation "${operationName}"`);
-	if (!providerServes(provider, operationName)) throw unsupportedOperationError(node, provider, operationName);
+	const operation = operations.find((candidate) => candidate.name === operationName && candidate.resource === resource);
+	if (!operation) throw unknownOperationError(node, operationName, operations.map((candidate) => candidate.name));
+	// Refused before the credential is read or anything is sent.
+	if (!providerServes(provider, operation.needs)) throw unsupportedOperationError(node, provider, operation.needs);
+	const { client: clientWith } = await clientFor(this, providerId);
 
-	const credentials = (await this.getCredentials(provider.credentialName)) as unknown as ProviderCredentialData;
 	const returnData: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		if (this.getExecutionCancelSignal()?.aborted) throw cancelled(node);
@@ -61,8 +47,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			for (const name of OPTION_NUMBERS) {
 				if (isNotANumber(options[name])) throw notANumberError(node, NUMERIC_OPTIONS[name], options[name], itemIndex);
 			}
-			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
-			returnData.push(...(await operation({ fn: this, client }, itemIndex)));
+			const client = clientWith(retryOptionsFrom(options));
+			returnData.push(...(await operation.execute({ fn: this, client }, itemIndex)));
 		} catch (error) {
 			// Stop means stop, with Continue On Fail too: whatever the abort broke is not an item's failure.
 			if (error instanceof CancelledError) throw asNodeError(this, error, itemIndex);

@@ -5,22 +5,21 @@ import type { ListOptions } from '../../shared/tasks';
 import { assertListSupported, listPage } from '../../shared/tasks';
 import { clampOption, isNotANumber, NUMERIC_OPTIONS, requestOptions } from '../../shared/descriptions';
 import { listCursorRepeatedError, listTooLongError, notANumberError } from '../../shared/problems';
-import type { OperationContext } from './common';
 import { optionsCollection } from './common';
+import type { OperationContext } from './operation';
+import { defineOperation } from './operation';
 
-const showFor = { show: { operation: ['list'] } };
 const PAGE_SIZE = 100;
 /** Return All stops here with an error rather than page forever through a gateway that never ends. */
 export const MAX_LIST_PAGES = 1000;
 
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
 		type: 'boolean',
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: showFor,
 	},
 	{
 		displayName: 'Limit',
@@ -29,9 +28,9 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: NUMERIC_OPTIONS.limit.min, maxValue: NUMERIC_OPTIONS.limit.max },
 		default: 50,
 		description: 'Max number of results to return',
-		displayOptions: { show: { operation: ['list'], returnAll: [false] } },
+		displayOptions: { show: { returnAll: [false] } },
 	},
-	optionsCollection(['list'], [
+	optionsCollection([
 		{
 			displayName: 'Order',
 			name: 'order',
@@ -54,7 +53,7 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	assertListSupported(client);
 	const returnAll = fn.getNodeParameter('returnAll', itemIndex, false) as boolean;
@@ -82,3 +81,15 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	}
 	return out;
 }
+
+export const list = defineOperation({
+	name: 'list',
+	resource: 'video',
+	displayName: 'List',
+	action: 'List video tasks',
+	summary: "List the account's video tasks",
+	subtitle: 'List Tasks',
+	properties,
+	needs: 'list',
+	execute,
+});

@@ -3,16 +3,17 @@ import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { ContentVariant } from '../../shared/providers';
 import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
-import type { OperationContext, WaitOptionValues } from './common';
-import { optionsCollection, waitOptions, waitSettings } from './common';
+import type { WaitOptionValues } from './common';
+import { optionsCollection, taskIdField, waitOptions, waitSettings } from './common';
 import { alsoDownloadOption, downloadFiles, fileNameOption, fileRequests, withFileFacts } from './files';
+import type { OperationContext } from './operation';
+import { defineOperation } from './operation';
 
-const showFor = { show: { operation: ['downloadContent'] } };
-
-export const description: INodeProperties[] = [
-	...variantProperties(showFor),
-	{ ...binaryPropertyNameProperty, displayOptions: showFor },
-	optionsCollection(['downloadContent'], [
+const properties: INodeProperties[] = [
+	taskIdField,
+	...variantProperties(undefined),
+	binaryPropertyNameProperty,
+	optionsCollection([
 		fileNameOption,
 		alsoDownloadOption,
 		...waitOptions,
@@ -20,7 +21,7 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
 	const variant = fn.getNodeParameter('variant', itemIndex, 'video') as ContentVariant;
@@ -34,3 +35,15 @@ export async function execute(ctx: OperationContext, itemIndex: number): Promise
 	const input = fn.getInputData()[itemIndex];
 	return [{ json: withFileFacts(input?.json ?? {}, files.facts), binary: { ...(input?.binary ?? {}), ...files.binary }, pairedItem: { item: itemIndex } }];
 }
+
+export const downloadContent = defineOperation({
+	name: 'downloadContent',
+	resource: 'video',
+	displayName: 'Download Content',
+	action: 'Download the file of a video task',
+	summary: "Download a finished task's video, thumbnail or spritesheet as binary data",
+	subtitle: { expression: '"Download " + ($parameter["variant"] || "video")' },
+	properties,
+	needs: 'download',
+	execute,
+});

@@ -11,7 +11,7 @@ import type { Dialect } from '../simulator/simulator';
 import { ProviderSimulator } from '../simulator/simulator';
 import { png } from './harness/bytes';
 import type { EngineRunResult } from './harness/engine';
-import { runNode, storeBinary, useBinaryMode } from './harness/engine';
+import { createPoller, runNode, storeBinary, useBinaryMode } from './harness/engine';
 import type { Verdict } from './harness/openapi';
 import { documentedOperations, parseMultipart, validateRequest, validateResponse } from './harness/openapi';
 import type { Exchange, RecordingProxy } from './harness/recorder';
@@ -329,6 +329,52 @@ describe('every request the node sends conforms to the document (and so does the
 	});
 });
 
+describe('every request the trigger sends conforms to the document', () => {
+	async function trigger(parameters: INodeParameters) {
+		return await createPoller({
+			nodeType: 'soraVideoTrigger',
+			parameters: { provider: 'openAiCompatible', events: ['completed', 'failed'], options: { retries: 0, retryDelay: 1 }, ...parameters },
+			credentials: { openAiCompatibleVideoApi: { apiKey: KEY, baseUrl: `${proxy.origin}${ROOT}`, headerName: 'Authorization', headerPrefix: 'Bearer ' } },
+		});
+	}
+
+	it('watching task IDs, downloading each variant', async () => {
+		const now = Date.now() / 1000;
+		sim.addTask({ id: 'video_a', startsAt: now - 1, finishesAt: now + 600 });
+		sim.addTask({ id: 'video_b', startsAt: now - 1, finishesAt: now + 600 });
+		sim.addTask({ id: 'video_c', startsAt: now - 1, finishesAt: now + 600 });
+		const polls = await Promise.all(
+			(['video', 'thumbnail', 'spritesheet'] as const).map(async (variant, index) => {
+				const t = await trigger({ watch: 'taskIds', taskIds: `video_${'abc'[index]}`, download: true, variant, binaryPropertyName: 'data' });
+				expect(await t.poll()).toBeNull();
+				return t;
+			}),
+		);
+		for (const id of ['video_a', 'video_b', 'video_c']) sim.setStatus(id, 'completed');
+		for (const t of polls) expect((await t.poll())?.[0]).toHaveLength(1);
+		const checked = checkExchanges(proxy.exchanges);
+		expect(checked.filter((entry) => entry.requestErrors.length > 0 || entry.responseErrors.length > 0)).toEqual([]);
+		expect(checked.filter((entry) => entry.operationId === 'RetrieveVideoContent').map((entry) => entry.request).sort()).toEqual([
+			'GET /videos/video_a/content?variant=video',
+			'GET /videos/video_b/content?variant=thumbnail',
+			'GET /videos/video_c/content?variant=spritesheet',
+		]);
+	});
+
+	it('watching all tasks: list pages (limit, order, after) and status requests', async () => {
+		for (let index = 0; index < 250; index++) {
+			sim.addTask({ id: `video_${String(index).padStart(4, '0')}`, createdAt: 1_700_000_000 + index, forced: index < 200 ? 'completed' : 'in_progress' });
+		}
+		const t = await trigger({ watch: 'all' });
+		expect(await t.poll()).toBeNull();
+		sim.setStatus('video_0210', 'completed');
+		expect((await t.poll())?.[0].map((item) => item.json.id)).toEqual(['video_0210']);
+		const checked = checkExchanges(proxy.exchanges);
+		expect(checked.filter((entry) => entry.requestErrors.length > 0 || entry.responseErrors.length > 0)).toEqual([]);
+		expect(checked.map((entry) => entry.request)).toContain('GET /videos?limit=100&after=video_0150&order=desc');
+	});
+});
+
 describe('values the node offers beyond the document, for gateways that take them', () => {
 	// Seconds 5 and 10 and size 1920x1080 are in the node's lists because gateways take them (VoidAI: 10 s, 1920x1080);
 	// OpenAI's document lists 4, 8, 12 and four sizes. They are sent only when chosen: pinned here, listed in docs/.
@@ -480,3 +526,15 @@ describe("where a named gateway's dialect differs from the document (docs/dialec
 		expect(await everyAnswer(dialect)).toEqual(expected);
 	});
 });
+
+describe('coverage', () => {
+	// Runs last in this file: every operation of the document the node uses today was sent, and checked, above.
+	it("the node's and the trigger's requests above reached every operation they use", () => {
+		const reached = new Set(checkExchangesQuietly(everyExchange));
+		expect([...reached].sort()).toEqual(['CreateVideoRemix', 'DeleteVideo', 'GetVideo', 'ListVideos', 'RetrieveVideoContent', 'createVideo']);
+	});
+});
+
+function checkExchangesQuietly(exchanges: Exchange[]): string[] {
+	return exchanges.map((exchange) => validateRequest(exchange.method, relative(exchange.url), exchange.headers, exchange.body).operationId ?? 'none');
+}

@@ -201,6 +201,35 @@ describe('watching task IDs', () => {
 		expect(await t.poll()).toBeNull();
 		expect(statusRequests()).toBe(600);
 	}, 120_000);
+
+	it('50 status requests at once: each has its own abort signal, so Node warns of no listener leak (and no `events` import is needed)', async () => {
+		const ids = Array.from({ length: 60 }, (_, i) => `wide_${i}`);
+		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join('\n'), options: { retries: 0, maxConcurrentRequests: 50 } });
+		// Node warns (MaxListenersExceededWarning) when more than 10 'abort' listeners wait on one signal.
+		const listening = new WeakMap<object, number>();
+		let most = 0;
+		const add = jest.spyOn(AbortSignal.prototype, 'addEventListener').mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['addEventListener']>) {
+			if (args[0] === 'abort') {
+				const count = (listening.get(this) ?? 0) + 1;
+				listening.set(this, count);
+				most = Math.max(most, count);
+			}
+			return EventTarget.prototype.addEventListener.apply(this, args);
+		});
+		const remove = jest.spyOn(AbortSignal.prototype, 'removeEventListener').mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['removeEventListener']>) {
+			if (args[0] === 'abort') listening.set(this, Math.max(0, (listening.get(this) ?? 0) - 1));
+			return EventTarget.prototype.removeEventListener.apply(this, args);
+		});
+		try {
+			expect(await activate(t)).toBeNull();
+			expect(await t.poll()).toBeNull();
+		} finally {
+			add.mockRestore();
+			remove.mockRestore();
+		}
+		expect(most).toBeLessThanOrEqual(10);
+	});
 });
 
 describe('watching all tasks', () => {

@@ -189,7 +189,14 @@ export class SoraVideoTrigger implements INodeType {
 		const session = new PollSession(key, budget.deadline, activation);
 		try {
 			// A 429 is not retried inside a poll: the poll stops and the next one continues after Retry-After.
-			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), { signal: budget.signal, retryRateLimited: false });
+			// The client reads `signal` as each request starts: each gets its own, aborted at the deadline (budget.ts).
+			const behaviour = {
+				get signal(): AbortSignal {
+					return budget.requestSignal();
+				},
+				retryRateLimited: false,
+			};
+			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), behaviour);
 			if (download) assertVariantSupported(client, settings.variant);
 			const items = await poll({ fn: this, client, settings, staticData: this.getWorkflowStaticData('node'), budget, session, acceptedWithinMs: engineMs });
 			return items.length > 0 ? [items] : null;

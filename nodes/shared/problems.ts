@@ -637,6 +637,7 @@ export function credentialTestMessages(provider: ProviderDefinition, wording: Cr
  */
 export const unreachableBaseUrlHint =
 	'If the credential test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address: check its spelling, and that the n8n server can reach it (proxy, firewall).';
+
 // ---- Sora Video Trigger (added by the trigger's work; kept together at the end) ----
 
 /** A poll that sends nothing because an earlier poll's 429 asked to wait (capped, see RETRY_AFTER_CAP_MS). */

@@ -14,7 +14,7 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { downloadContent } from '../shared/content';
 import type { NormalizedTask, TaskStatus } from '../shared/dialect';
 import { isTerminal, normalizeTask } from '../shared/dialect';
-import { downloadOverBudgetMessage, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerWaitingForRetryAfterError } from '../shared/problems';
+import { downloadOverBudgetMessage, isTransient, ownNodeError, triggerForbiddenTasksError, testEventChoiceNotice, triggerRateLimitedError, triggerWaitingForRetryAfterError } from '../shared/problems';
 import type { ContentVariant } from '../shared/providers';
 import type { TaskLookup } from '../shared/tasks';
 import { assertListSupported, listPage, lookupTask } from '../shared/tasks';
@@ -642,20 +642,26 @@ export async function pollManually(fn: IPollFunctions, client: VideoApiClient, s
 			if (isTerminal(lookup.task.status) && matches(settings, lookup.task.status)) finished.push({ ...lookup.task, id });
 		});
 		checked = settings.taskIds.length;
-		latest = finished.sort((a, b) => finishedMs(b) - finishedMs(a))[0];
+		latest = preferredTestEvent(finished.sort((a, b) => finishedMs(b) - finishedMs(a)));
 	} else {
 		assertListSupported(client);
 		let after: string | undefined;
-		for (let page = 0; page < MAX_MANUAL_PAGES && !latest; page++) {
+		const found: NormalizedTask[] = [];
+		// Newest first: stops at the first completed task, or the first match when Completed is not chosen.
+		for (let page = 0; page < MAX_MANUAL_PAGES && !found.some((task) => task.status === 'completed' || !settings.events.includes('completed')); page++) {
 			const result = await listPage(client, { limit: PAGE_SIZE, after, order: 'desc' });
 			checked += result.tasks.length;
-			latest = result.tasks.map((raw) => normalizeTask(raw, { provider: client.provider.id })).find((task) => task.id && matches(settings, task.status));
+			found.push(...result.tasks.map((raw) => normalizeTask(raw, { provider: client.provider.id })).filter((task) => task.id && matches(settings, task.status)));
 			if (!result.hasMore || !result.lastId) break;
 			after = result.lastId;
 		}
+		latest = preferredTestEvent(found);
 	}
 	if (latest) {
-		const json: IDataObject = { ...(latest as unknown as IDataObject), event: latest.status };
+		const bothChosen = settings.events.includes('completed') && settings.events.includes('failed');
+		// Says which event the test shows and why: with both chosen, a completed task is preferred (it has the file).
+		const testEvent = testEventChoiceNotice(latest.status, checked, latest.status === 'completed', bothChosen);
+		const json: IDataObject = { ...(latest as unknown as IDataObject), event: latest.status, testEvent };
 		if (!settings.download || latest.status !== 'completed') return [{ json }];
 		try {
 			const { binary } = await downloadContent(fn, client, { taskId: latest.id, variant: settings.variant });
@@ -676,6 +682,11 @@ export async function pollManually(fn: IPollFunctions, client: VideoApiClient, s
 	throw new NodeOperationError(fn.getNode(), `None of the ${checked} ${settings.watch === 'all' ? 'most recent tasks' : 'watched tasks'} has ${settings.events.join(' or ')} yet`, {
 		description: 'The trigger fires when one does. To test now, watch a task that has already finished.',
 	});
+}
+
+/** The test event among matching tasks (most recent first): a completed one when there is one, as it shows the file. */
+function preferredTestEvent(newestFirst: NormalizedTask[]): NormalizedTask | undefined {
+	return newestFirst.find((task) => task.status === 'completed') ?? newestFirst[0];
 }
 
 function emptyWatchList(fn: IPollFunctions): NodeOperationError {

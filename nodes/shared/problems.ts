@@ -657,9 +657,9 @@ export function triggerWaitingForRetryAfterError(ctx: ProblemContext, waiting: n
 
 /** Put on a test event ("Fetch Test Event") to say which task was chosen, and why. */
 export function testEventChoiceNotice(event: string, checked: number, completedFound: boolean, bothChosen: boolean): string {
-	const scope = `the most recent of ${checked} task${checked === 1 ? '' : 's'} checked`;
-	if (!bothChosen) return `The ${event} event of ${scope} that ${event === 'failed' ? 'failed' : 'completed'}.`;
+	const tasks = `${checked} task${checked === 1 ? '' : 's'} checked`;
+	if (!bothChosen) return `The most recent ${event} task of the ${tasks}.`;
 	return completedFound
-		? `A completed event: of the events chosen, a completed task is preferred for the test (${scope}).`
-		: `A failed event: none of the tasks checked has completed, so the most recent failed one is shown (${scope}).`;
+		? `A completed event: with Completed and Failed chosen, the test shows the most recent completed task (it has the file) of the ${tasks}.`
+		: `A failed event: none of the ${tasks} has completed, so the most recent failed one is shown.`;
 }

@@ -346,7 +346,7 @@ describe('manual test ("Fetch Test Event")', () => {
 	it('says so when nothing has finished yet', async () => {
 		sim.addTask({ id: 'running', forced: 'in_progress' });
 		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'running' });
-		await expect(t.poll('manual')).rejects.toThrow('None of the 1 watched tasks has completed yet');
+		await expect(t.poll('manual')).rejects.toThrow('None of the 1 watched task has completed yet');
 	});
 });
 

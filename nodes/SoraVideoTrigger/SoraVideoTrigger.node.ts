@@ -21,7 +21,7 @@ import { assertVariantSupported } from '../shared/content';
 import { PollBudget, pollBudgetMs } from './budget';
 import { isActivationPoll, PollSession, scopeKey } from './coordination';
 import type { TriggerEvent, TriggerSettings } from './poller';
-import { parseTaskIds, poll, pollManually } from './poller';
+import { fetchTestEvent, parseTaskIds, poll } from './poller';
 import type { WatchMode } from './state';
 
 /** Status requests in flight at once: hides most of the network latency of a 1,000-task watch list. */
@@ -176,7 +176,7 @@ export class SoraVideoTrigger implements INodeType {
 			// Testing never touches what is remembered, so it cannot swallow a real event.
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
 			if (download) assertVariantSupported(client, settings.variant);
-			return [await pollManually(this, client, settings)];
+			return [await fetchTestEvent(this, client, settings)];
 		}
 
 		const key = scopeKey(this.getWorkflow().id, node.id, node.name);

@@ -663,3 +663,27 @@ export function testEventChoiceNotice(event: string, checked: number, completedF
 		? `A completed event: with Completed and Failed chosen, the test shows the most recent completed task (it has the file) of the ${tasks}.`
 		: `A failed event: none of the ${tasks} has completed, so the most recent failed one is shown.`;
 }
+
+/** Task IDs the provider does not know (404), at most five shown. */
+export function triggerUnknownTaskIdsError(node: INode, provider: ProviderDefinition, taskIds: string[]): NodeOperationError {
+	const shown = taskIds.slice(0, 5).map((id) => `"${id}"`).join(', ');
+	const more = taskIds.length > 5 ? ` and ${taskIds.length - 5} more` : '';
+	return new NodeOperationError(node, `${provider.displayName} does not know the task ID${taskIds.length > 1 ? 's' : ''} ${shown}${more}`, {
+		description: `Remove or correct them in "Task IDs", and check they were created with the account of the "${provider.credentialDisplayName}" credential.`,
+	});
+}
+
+/** Watch "Task IDs" with no ID in it. */
+export function triggerEmptyWatchListError(node: INode): NodeOperationError {
+	return new NodeOperationError(node, 'The watch list is empty', {
+		description: 'Enter at least one task ID in "Task IDs" (one per line or comma-separated), or watch all tasks.',
+	});
+}
+
+/** "Fetch Test Event" found no task with a chosen event. */
+export function triggerNoTestEventError(node: INode, checked: number, allTasks: boolean, events: string[]): NodeOperationError {
+	const what = allTasks ? `most recent task${checked === 1 ? '' : 's'}` : `watched task${checked === 1 ? '' : 's'}`;
+	return new NodeOperationError(node, `None of the ${checked} ${what} has ${events.join(' or ')} yet`, {
+		description: 'The trigger fires when one does. To test now, watch a task that has already finished.',
+	});
+}

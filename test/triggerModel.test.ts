@@ -282,6 +282,19 @@ class KillAfterPoll implements Command {
 	toString = () => 'killAfterPoll';
 }
 
+/** n8n's write of an emitting poll's static data lands late: the next poll starts before it (durable: from the older copy). */
+class LateWritePoll implements Command {
+	check = () => true;
+	async run(world: World): Promise<void> {
+		clock.advance(MINUTE);
+		await world.pollOnce({ delaySave: true });
+		clock.advance(MINUTE);
+		await world.pollOnce();
+		world.trigger.flushWrites();
+	}
+	toString = () => 'lateWritePoll';
+}
+
 /** Another Sora Video Trigger in the same n8n process polls (often), while time passes. */
 class OtherTriggerPolls implements Command {
 	constructor(readonly intervalMs: number) {}
@@ -316,6 +329,7 @@ const commands = [
 	fc.integer({ min: 2, max: 4 }).map((count) => new OverlappingPolls(count)),
 	fc.constant(new Reactivate()),
 	fc.constant(new KillAfterPoll()),
+	fc.constant(new LateWritePoll()),
 	INTERVALS.map((ms) => new OtherTriggerPolls(ms)),
 ];
 

@@ -201,6 +201,35 @@ describe('watching task IDs', () => {
 		expect(await t.poll()).toBeNull();
 		expect(statusRequests()).toBe(600);
 	}, 120_000);
+
+	it('50 status requests at once: each has its own abort signal, so Node warns of no listener leak (and no `events` import is needed)', async () => {
+		const ids = Array.from({ length: 60 }, (_, i) => `wide_${i}`);
+		for (const id of ids) sim.addTask({ id, forced: 'in_progress' });
+		const t = await trigger('voidai', { watch: 'taskIds', taskIds: ids.join('\n'), options: { retries: 0, maxConcurrentRequests: 50 } });
+		// Node warns (MaxListenersExceededWarning) when more than 10 'abort' listeners wait on one signal.
+		const listening = new WeakMap<object, number>();
+		let most = 0;
+		const add = jest.spyOn(AbortSignal.prototype, 'addEventListener').mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['addEventListener']>) {
+			if (args[0] === 'abort') {
+				const count = (listening.get(this) ?? 0) + 1;
+				listening.set(this, count);
+				most = Math.max(most, count);
+			}
+			return EventTarget.prototype.addEventListener.apply(this, args);
+		});
+		const remove = jest.spyOn(AbortSignal.prototype, 'removeEventListener').mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['removeEventListener']>) {
+			if (args[0] === 'abort') listening.set(this, Math.max(0, (listening.get(this) ?? 0) - 1));
+			return EventTarget.prototype.removeEventListener.apply(this, args);
+		});
+		try {
+			expect(await activate(t)).toBeNull();
+			expect(await t.poll()).toBeNull();
+		} finally {
+			add.mockRestore();
+			remove.mockRestore();
+		}
+		expect(most).toBeLessThanOrEqual(10);
+	});
 });
 
 describe('watching all tasks', () => {
@@ -294,10 +323,30 @@ describe('manual test ("Fetch Test Event")', () => {
 		expect(rememberedBy(t)).toBeUndefined();
 	});
 
+	it('Completed and Failed both chosen: a completed task is preferred (it has the file), and the item says which event was chosen and why', async () => {
+		sim.addTask({ id: 'ok', forced: 'completed', createdAt: 1_700_000_000, finishesAt: 1_700_000_100 });
+		sim.addTask({ id: 'bad', outcome: 'failed', forced: 'failed', createdAt: 1_700_000_000, finishesAt: 1_700_000_900 });
+		const both = { events: ['completed', 'failed'], download: true, variant: 'video', binaryPropertyName: 'data' };
+		const watched = await trigger('voidai', { watch: 'taskIds', taskIds: 'bad, ok', ...both });
+		const byIds = (await watched.poll('manual'))?.[0][0];
+		expect([byIds?.json.id, byIds?.json.event, byIds?.binary?.data.mimeType]).toEqual(['ok', 'completed', 'video/mp4']);
+		expect(byIds?.json.testEvent).toBe('A completed event: with Completed and Failed chosen, the test shows the most recent completed task (it has the file) of the 2 tasks checked.');
+
+		const all = await trigger('voidai', { watch: 'all', ...both });
+		const fromList = (await all.poll('manual'))?.[0][0];
+		expect([fromList?.json.id, fromList?.json.event, fromList?.binary?.data.mimeType]).toEqual(['ok', 'completed', 'video/mp4']);
+
+		// Only failed tasks: the most recent failed one, saying why.
+		const onlyFailed = await trigger('voidai', { watch: 'taskIds', taskIds: 'bad', ...both });
+		const failed = (await onlyFailed.poll('manual'))?.[0][0];
+		expect([failed?.json.id, failed?.json.event, failed?.binary]).toEqual(['bad', 'failed', undefined]);
+		expect(failed?.json.testEvent).toBe('A failed event: none of the 1 task checked has completed, so the most recent failed one is shown.');
+	});
+
 	it('says so when nothing has finished yet', async () => {
 		sim.addTask({ id: 'running', forced: 'in_progress' });
 		const t = await trigger('voidai', { watch: 'taskIds', taskIds: 'running' });
-		await expect(t.poll('manual')).rejects.toThrow('None of the 1 watched tasks has completed yet');
+		await expect(t.poll('manual')).rejects.toThrow('None of the 1 watched task has completed yet');
 	});
 });
 

@@ -21,7 +21,7 @@ import { assertVariantSupported } from '../shared/content';
 import { PollBudget, pollBudgetMs } from './budget';
 import { isActivationPoll, PollSession, scopeKey } from './coordination';
 import type { TriggerEvent, TriggerSettings } from './poller';
-import { parseTaskIds, poll, pollManually } from './poller';
+import { fetchTestEvent, parseTaskIds, poll } from './poller';
 import type { WatchMode } from './state';
 
 /** Status requests in flight at once: hides most of the network latency of a 1,000-task watch list. */
@@ -176,7 +176,7 @@ export class SoraVideoTrigger implements INodeType {
 			// Testing never touches what is remembered, so it cannot swallow a real event.
 			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options));
 			if (download) assertVariantSupported(client, settings.variant);
-			return [await pollManually(this, client, settings)];
+			return [await fetchTestEvent(this, client, settings)];
 		}
 
 		const key = scopeKey(this.getWorkflow().id, node.id, node.name);
@@ -189,7 +189,14 @@ export class SoraVideoTrigger implements INodeType {
 		const session = new PollSession(key, budget.deadline, activation);
 		try {
 			// A 429 is not retried inside a poll: the poll stops and the next one continues after Retry-After.
-			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), { signal: budget.signal, retryRateLimited: false });
+			// The client reads `signal` as each request starts: each gets its own, aborted at the deadline (budget.ts).
+			const behaviour = {
+				get signal(): AbortSignal {
+					return budget.requestSignal();
+				},
+				retryRateLimited: false,
+			};
+			const client = new VideoApiClient(this, provider, credentials, retryOptionsFrom(options), behaviour);
 			if (download) assertVariantSupported(client, settings.variant);
 			const items = await poll({ fn: this, client, settings, staticData: this.getWorkflowStaticData('node'), budget, session, acceptedWithinMs: engineMs });
 			return items.length > 0 ? [items] : null;

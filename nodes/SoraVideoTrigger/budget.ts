@@ -4,9 +4,6 @@
  * next poll on the next tick whether or not this one has ended. So a poll stops starting work when its
  * budget is spent, and everything still in flight (requests, retry waits, a download) is aborted then.
  */
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- every request of a poll listens to one signal; Node warns past 10 listeners
-import { setMaxListeners } from 'events';
-
 import type { Timer } from '../shared/timers';
 import { startTimer } from '../shared/timers';
 
@@ -24,26 +21,42 @@ export function pollBudgetMs(userMs: number, engineMs: number): number {
 	return Math.min(userMs, Math.max(engineMs - OVERRUN_GRACE_MS - WRAP_UP_MS, engineMs / 2));
 }
 
-/** Every request in flight listens to the budget's signal (up to 50 at once, plus their retry waits). */
-const SIGNAL_LISTENERS = 500;
-
 export class PollBudget {
 	readonly startedAt: number;
 	readonly deadline: number;
 	private readonly controller = new AbortController();
+	/**
+	 * One signal per request (requestSignal), aborted with the budget's own: Node warns when more than 10
+	 * listeners wait on one signal, and up to 50 requests (each with its retry wait) run at once. Raising
+	 * that limit needs Node's `events` module, which n8n's community-package scanner refuses.
+	 */
+	private readonly requestControllers = new Set<AbortController>();
 	private readonly timer: Timer;
 	private readonly waiters = new Set<() => void>();
 
 	constructor(readonly ms: number, now = Date.now()) {
 		this.startedAt = now;
 		this.deadline = now + ms;
-		setMaxListeners(SIGNAL_LISTENERS, this.controller.signal);
-		this.timer = startTimer(ms, () => this.controller.abort(), { background: true });
+		this.timer = startTimer(ms, () => this.abort(), { background: true });
 	}
 
-	/** Aborts the requests of the poll's client at the deadline. */
+	private abort(): void {
+		this.controller.abort();
+		for (const controller of this.requestControllers) controller.abort();
+		this.requestControllers.clear();
+	}
+
+	/** Aborted at the deadline (and when the poll ends). */
 	get signal(): AbortSignal {
 		return this.controller.signal;
+	}
+
+	/** A signal of its own for one request, aborted with the budget: nobody listens on a shared one. */
+	requestSignal(): AbortSignal {
+		const controller = new AbortController();
+		if (this.controller.signal.aborted) controller.abort();
+		else this.requestControllers.add(controller);
+		return controller.signal;
 	}
 
 	get expired(): boolean {
@@ -69,7 +82,7 @@ export class PollBudget {
 	/** The poll has ended: whatever it left running (a download that ignored the abort) is stopped too. */
 	dispose(): void {
 		this.timer.cancel();
-		this.controller.abort();
+		this.abort();
 		for (const stop of this.waiters) stop();
 		this.waiters.clear();
 	}

@@ -1,6 +1,8 @@
 /**
- * What the trigger remembers between polls, in the workflow's static data. It survives restarts
- * (n8n stores it with the workflow) and stays bounded.
+ * The trigger's state store: what it remembers between polls, in the workflow's static data. It
+ * survives restarts (n8n stores it with the workflow) and stays bounded. TriggerStateStore owns the
+ * whole cycle: read → merge (with the process's memory, coordination.ts) → apply a poll's changes →
+ * prune (per watch mode) → write.
  *
  * A poll never overwrites it wholesale: it records what it learned as `StateChanges` and merges them,
  * at its end, into the static data as it is then (`commitChanges`). In n8n's default engine several
@@ -8,6 +10,8 @@
  * poll without waiting for the previous one), so a slow poll must not undo what a quicker one stored.
  */
 import type { IDataObject } from 'n8n-workflow';
+
+import type { PollSession } from './coordination';
 
 export type WatchMode = 'taskIds' | 'all';
 
@@ -249,4 +253,27 @@ export function pruneForAllMode(state: TriggerState): TriggerState {
 		return all.length <= max ? record : Object.fromEntries(newestFirst(record).slice(0, max));
 	};
 	return { ...state, done, horizon, forgotten, pending: cap(state.pending, MAX_PENDING), due: cap(state.due, MAX_PENDING) };
+}
+
+/**
+ * The one owner of a poll's state: `load` at its start (static data merged with what the polls of this
+ * trigger in this process left), `commit` at its end, synchronously: read again, merge, apply the poll's
+ * changes, prune, write to static data, and leave the result to the next poll of the process.
+ */
+export class TriggerStateStore {
+	constructor(
+		private readonly staticData: IDataObject,
+		private readonly session: Pick<PollSession, 'remembered' | 'close'>,
+	) {}
+
+	load(): TriggerState {
+		return mergeStates(readState(this.staticData), this.session.remembered);
+	}
+
+	commit(changes: StateChanges, prune: (state: TriggerState) => TriggerState): TriggerState {
+		const state = prune(applyChanges(this.load(), changes));
+		writeState(this.staticData, state);
+		this.session.close(state);
+		return state;
+	}
 }

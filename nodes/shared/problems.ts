@@ -696,6 +696,7 @@ export function credentialTestMessages(provider: ProviderDefinition, wording: Cr
  */
 export const unreachableBaseUrlHint =
 	'If the credential test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address: check its spelling, and that the n8n server can reach it (proxy, firewall).';
+
 // ---- Sora Video Trigger (added by the trigger's work; kept together at the end) ----
 
 /** A poll that sends nothing because an earlier poll's 429 asked to wait (capped, see RETRY_AFTER_CAP_MS). */
@@ -715,9 +716,33 @@ export function triggerWaitingForRetryAfterError(ctx: ProblemContext, waiting: n
 
 /** Put on a test event ("Fetch Test Event") to say which task was chosen, and why. */
 export function testEventChoiceNotice(event: string, checked: number, completedFound: boolean, bothChosen: boolean): string {
-	const scope = `the most recent of ${checked} task${checked === 1 ? '' : 's'} checked`;
-	if (!bothChosen) return `The ${event} event of ${scope} that ${event === 'failed' ? 'failed' : 'completed'}.`;
+	const tasks = `${checked} task${checked === 1 ? '' : 's'} checked`;
+	if (!bothChosen) return `The most recent ${event} task of the ${tasks}.`;
 	return completedFound
-		? `A completed event: of the events chosen, a completed task is preferred for the test (${scope}).`
-		: `A failed event: none of the tasks checked has completed, so the most recent failed one is shown (${scope}).`;
+		? `A completed event: with Completed and Failed chosen, the test shows the most recent completed task (it has the file) of the ${tasks}.`
+		: `A failed event: none of the ${tasks} has completed, so the most recent failed one is shown.`;
+}
+
+/** Task IDs the provider does not know (404), at most five shown. */
+export function triggerUnknownTaskIdsError(node: INode, provider: ProviderDefinition, taskIds: string[]): NodeOperationError {
+	const shown = taskIds.slice(0, 5).map((id) => `"${id}"`).join(', ');
+	const more = taskIds.length > 5 ? ` and ${taskIds.length - 5} more` : '';
+	return new NodeOperationError(node, `${provider.displayName} does not know the task ID${taskIds.length > 1 ? 's' : ''} ${shown}${more}`, {
+		description: `Remove or correct them in "Task IDs", and check they were created with the account of the "${provider.credentialDisplayName}" credential.`,
+	});
+}
+
+/** Watch "Task IDs" with no ID in it. */
+export function triggerEmptyWatchListError(node: INode): NodeOperationError {
+	return new NodeOperationError(node, 'The watch list is empty', {
+		description: 'Enter at least one task ID in "Task IDs" (one per line or comma-separated), or watch all tasks.',
+	});
+}
+
+/** "Fetch Test Event" found no task with a chosen event. */
+export function triggerNoTestEventError(node: INode, checked: number, allTasks: boolean, events: string[]): NodeOperationError {
+	const what = allTasks ? `most recent task${checked === 1 ? '' : 's'}` : `watched task${checked === 1 ? '' : 's'}`;
+	return new NodeOperationError(node, `None of the ${checked} ${what} has ${events.join(' or ')} yet`, {
+		description: 'The trigger fires when one does. To test now, watch a task that has already finished.',
+	});
 }

@@ -6,8 +6,9 @@
  *   activation (`getPollFunctions(workflow, node, …, activation)`), runs the activation poll with it and
  *   awaits it (`await executePollTrigger(true)`: its error fails the activation), then registers one cron
  *   job per poll time whose callback is `void executePollTrigger()`: polls are not awaited, so a slow one
- *   overlaps the next. All polls of one activation share that context, its Workflow, and so one static
- *   data object. Deactivate, re-activate and saving an active workflow (`addAllTriggers` → `remove` then
+ *   overlaps the next. All polls of one activation share that context (TriggersAndPollers.runPollFunction,
+ *   triggers-and-pollers.js, calls `nodeType.poll.call(pollFunctions)` with it every time), its Workflow,
+ *   and so one static data object. Deactivate, re-activate and saving an active workflow (`addAllTriggers` → `remove` then
  *   add, activation mode `update`) build a NEW Workflow from the database and a NEW poll context: the next
  *   poll is an activation poll again, awaited by the user's click, in the same process.
  * - `PollTriggerExecutor.create` (poll-trigger-executor.js): a poll that returns items is emitted
@@ -353,10 +354,16 @@ export class ModelTrigger {
 		this.reactivate();
 	}
 
-	/** Every started static-data write lands. */
+	/** Every started static-data write lands, in the order they were started. */
 	flushWrites(): void {
 		for (const write of this.pendingWrites) if (!write.landed) this.saved = write.data;
 		this.pendingWrites = [];
+	}
+
+	/** A write that lands at once: those started before it land first. */
+	private landWrite(data: IDataObject): void {
+		this.flushWrites();
+		this.saved = data;
 	}
 
 	/** The static data n8n holds in memory (legacy) or last saved (durable). */
@@ -397,11 +404,11 @@ export class ModelTrigger {
 			// n8n saves the static data of a poll that emitted, without awaiting the write.
 			const data = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 			if (options.delaySave) this.pendingWrites.push({ data, landed: false });
-			else this.saved = data;
+			else this.landWrite(data);
 		}
 		// After the activation poll n8n saves the workflow's static data whether or not it emitted
 		// (ActiveWorkflowManager.add → workflowStaticDataService.saveStaticData).
-		if (activation) this.saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+		if (activation) this.landWrite(JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
 		return { items, error: null, activation, dropped: false };
 	}
 }

@@ -1,7 +1,6 @@
 import type { IAuthenticate, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/shared/providers';
-import { unreachableBaseUrlHint } from '../nodes/shared/problems';
 import { aboutProperty, apiKeyProperty, authenticateWithHeader, baseUrlProperty, credentialIcon, modelsTest } from './common';
 
 const provider = PROVIDERS.openAiCompatible;
@@ -23,7 +22,7 @@ export class OpenAiCompatibleVideoApi implements ICredentialType {
 		{
 			...baseUrlProperty(provider),
 			placeholder: 'https://my-gateway.example.com/v1',
-			description: `The API root that /videos is appended to, e.g. https://my-new-api.example.com/v1 or https://my-resource.openai.azure.com/openai/v1. ${unreachableBaseUrlHint}`,
+			description: 'The API root that /videos is appended to, e.g. https://my-new-api.example.com/v1 or https://my-resource.openai.azure.com/openai/v1',
 		},
 		{
 			displayName: 'Header Name',

@@ -35,7 +35,9 @@ export function baseUrlProperty(provider: ProviderDefinition): INodeProperties {
 		required: true,
 		default: provider.defaultBaseUrl,
 		placeholder: provider.defaultBaseUrl || 'https://gateway.example.com/v1',
-		description: `The API root that /videos is appended to. Change it only for a proxy or a regional endpoint. ${unreachableBaseUrlHint}`,
+		description: 'The API root that /videos is appended to. Change it only for a proxy or a regional endpoint.',
+		// Shown under the field at all times: n8n's test names an unreachable host only by its network code.
+		hint: unreachableBaseUrlHint,
 	};
 }
 

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'http';
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest } from 'n8n-workflow';
 
-import { baseUrlRedirectsMessage } from '../nodes/shared/problems';
+import { baseUrlRedirectsMessage, unreachableBaseUrlHint } from '../nodes/shared/problems';
 import { testCredential } from './harness/credentialTest';
 import { loadPackage } from './harness/engine';
 import type { TestServer } from './harness/server';
@@ -174,14 +174,14 @@ describe('what the test says for each mistake', () => {
 			expect(await testCredential(type, data(base.url))).toEqual({ status: 'OK', message: 'Connection successful!' });
 		});
 
-		it('an unreachable host: n8n shows only the network code (no rule can match it), which the Base URL field explains', async () => {
+		it('an unreachable host: n8n shows only the network code (no rule can match it), which the hint under the Base URL explains', async () => {
 			const closed = await startServer();
 			await closed.close();
 			const result = await testCredential(type, data(closed.url));
 			expect(result).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
 			const loader = await loadPackage();
 			const baseUrl = loader.credentialTypes[type].type.properties.find((property) => property.name === 'baseUrl');
-			expect(baseUrl?.description).toContain('ECONNREFUSED');
+			expect(baseUrl?.hint).toBe(unreachableBaseUrlHint);
 		});
 	});
 

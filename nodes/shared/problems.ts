@@ -695,7 +695,7 @@ export function credentialTestMessages(provider: ProviderDefinition, wording: Cr
  * field, which those codes are about, says what they mean.
  */
 export const unreachableBaseUrlHint =
-	'If the credential test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address: check its spelling, and that the n8n server can reach it (proxy, firewall).';
+	'If the test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach this address: check its spelling, and that the n8n server may reach it (proxy, firewall).';
 
 // ---- Sora Video Trigger (added by the trigger's work; kept together at the end) ----
 

@@ -8,7 +8,7 @@
  *
  *   node scripts/scan.mjs                    pack `dist/` (build first) and scan tarball + sources
  *   node scripts/scan.mjs --package-dir DIR  scan an unpacked package directory only
- *   --json                                   print one JSON line: { passed, errors, legs: [...] }
+ *   --json                                   print one JSON line: { passed, errors, legs: [{ name, errors, violations }] }
  */
 import { spawnSync } from 'child_process';
 import fs from 'fs';
@@ -45,12 +45,26 @@ function countErrors(result) {
 	return match ? Number(match[1]) : 1;
 }
 
+/** The stylish report as { file, rule, message } rows (file relative to the scanned directory). */
+function violations(result, dir) {
+	const rows = [];
+	let file = '';
+	for (const line of (result.details ?? '').split('\n')) {
+		if (line.startsWith('/')) file = path.relative(dir, line.trim());
+		const match = /^\s+\d+:\d+\s+error\s+(.*?)\s{2,}(\S+)\s*$/.exec(line);
+		if (match) rows.push({ file, rule: match[2], message: match[1] });
+	}
+	return rows;
+}
+
 async function scanLeg(name, dir, patterns) {
 	const result = await analyzePackage(dir, patterns);
-	return { name, passed: result.passed, errors: countErrors(result), message: result.message, details: result.details };
+	return { name, passed: result.passed, errors: countErrors(result), violations: violations(result, dir), message: result.message, details: result.details };
 }
 
 async function main() {
+	// eslint-plugin-n8n-nodes-base switches some rules to its own test fixtures under NODE_ENV=test (as jest sets it).
+	delete process.env.NODE_ENV;
 	const args = process.argv.slice(2);
 	const json = args.includes('--json');
 	const dirIndex = args.indexOf('--package-dir');

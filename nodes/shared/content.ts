@@ -4,8 +4,6 @@
  */
 import type { IBinaryData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- type only: downloads are streamed, so this package is not n8n Cloud eligible
-import type { Readable } from 'stream';
 
 import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
@@ -14,8 +12,11 @@ import { binaryStoreTooLargeError, expiredError, markTransient, notReadyError, o
 import { fetchTask } from './tasks';
 import type { BinaryContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, sleep, taskPath } from './transport';
+import type { ByteSource } from './contentBody';
 import { ContentBody, declaredLength, StoreLimitExceededError } from './contentBody';
 import { knownStoreLimit, noteStoredBinary, readStoreRefusal } from './binaryStore';
+
+type StoreInput = Parameters<BinaryContext['helpers']['prepareBinaryData']>[0];
 
 export interface DownloadRequest {
 	taskId: string;
@@ -92,10 +93,10 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 		const response = await client.request(bodyRequest.path, { qs: bodyRequest.qs, action: 'download', taskId });
 		const { statusCode, headers } = response;
 		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) {
-			const text = await client.readErrorBody(response.body as Readable);
+			const text = await client.readErrorBody(response.body as ByteSource);
 			return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 		}
-		const body = new ContentBody(client, bodyRequest, { stream: response.body as Readable, headers }, budget);
+		const body = new ContentBody(client, bodyRequest, { stream: response.body as ByteSource, headers }, budget);
 		// n8n's `database` binary mode refuses files over its limit: when known, a file that cannot fit is not downloaded.
 		const storeLimit = knownStoreLimit();
 		try {
@@ -115,7 +116,7 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			// The bytes decide, never the Content-Type: text of any kind is an error answer, unknown bytes are refused.
 			const verdict = judgeContent(head);
 			if (verdict.kind === 'message') {
-				const text = await client.readErrorBody(body.toStream());
+				const text = await client.readErrorBody(body);
 				return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 			}
 			if (verdict.kind === 'unknown') {
@@ -125,7 +126,8 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			const mimeType = verdict.mimeType;
 			const fileName =
 				sanitizeFileName(request.fileName ?? '') || fileNameFromContentDisposition(headers['content-disposition']) || defaultFileName(taskId, variant, mimeType);
-			const binary = await fn.helpers.prepareBinaryData(body.toStream(), fileName, mimeType);
+			// n8n's type says Buffer | Readable; its stores read an async iterable or data/end events, and the body is both.
+			const binary = await fn.helpers.prepareBinaryData(body as unknown as StoreInput, fileName, mimeType);
 			noteStoredBinary(binary);
 			binary.fileName = fileName;
 			binary.mimeType = mimeType;

@@ -1,18 +1,21 @@
 /**
- * The body of a content download as one stream that survives the faults real gateways produce:
- * a silent server is cut off after the idle timeout, and a body cut short is resumed with a
- * `Range` request where the server accepts ranges. Bytes pass straight through; nothing is buffered
- * beyond the first few bytes kept for sniffing.
+ * The body of a content download, and what n8n's binary store reads it as. It survives the faults real gateways
+ * produce: a server that sends less than MIN_PROGRESS_BYTES within the Timeout is cut off, and a body cut short
+ * is resumed with a `Range` request where the server accepts ranges. Bytes pass straight through; nothing is
+ * buffered beyond the first few bytes kept for sniffing.
+ *
+ * No `stream` module (n8n's community-package scanner refuses it): n8n 2.41's binary store reads what a node hands
+ * `prepareBinaryData` in one of two ways, read from its source. Filesystem mode writes it with
+ * `fs.promises.writeFile`, which takes any async iterable; `database` and S3 mode (and n8n's in-memory default)
+ * collect it with `.on('data')`, `.once('end' | 'error' | 'close')`, `.off()` and `.destroy()`. DownloadBody offers
+ * both, over the same chunks.
  */
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the file goes to n8n's binary store as a stream, never whole in memory (not n8n Cloud eligible)
-import { Readable } from 'stream';
-
 import type { VideoApiClient } from './transport';
 import type { Timer } from './timers';
 import { startTimer } from './timers';
 import { backoffDelay, cancelled, CancelledError, sleep } from './transport';
 
-/** The body ended before its length; thrown from the stream, so n8n never stores it as a whole file. */
+/** The body ended before its length; thrown from the body, so n8n never stores it as a whole file. */
 export class IncompleteDownloadError extends Error {
 	constructor(
 		readonly received: number,
@@ -24,7 +27,7 @@ export class IncompleteDownloadError extends Error {
 }
 
 /**
- * Progress that keeps a download alive: less than this within the Timeout is a stall. A server that
+ * Progress that keeps a download alive: less than this within the timeout is a stall. A server that
  * trickles a byte every half second is as stuck as a silent one, and is cut off the same way.
  */
 export const MIN_PROGRESS_BYTES = 64 * 1024;
@@ -51,6 +54,15 @@ export class StoreLimitExceededError extends Error {
 	}
 }
 
+/**
+ * What n8n's HTTP helper hands back for `encoding: 'stream'` (a Node readable), as far as this package uses it:
+ * chunks to iterate, and a way to stop it. Named by shape, so no `stream` import is needed.
+ */
+export interface ByteSource extends AsyncIterable<unknown> {
+	destroy(error?: Error): unknown;
+	readonly readableAborted?: boolean;
+}
+
 export interface BodyRequest {
 	path: string;
 	qs?: Record<string, string>;
@@ -58,7 +70,7 @@ export interface BodyRequest {
 }
 
 interface OpenedBody {
-	stream: Readable;
+	stream: ByteSource;
 	headers: Record<string, string>;
 }
 
@@ -78,17 +90,23 @@ export function parseContentRange(value: string | undefined): { start: number; t
 	return { start: Number(match[1]), total: match[2] === '*' ? null : Number(match[2]) };
 }
 
-export class ContentBody {
-	private source: Readable;
-	private iterator: AsyncIterator<Buffer>;
+type Listener = (...args: unknown[]) => void;
+
+/** One download's body: read by the sniffer first (readHead), then by n8n's binary store, as an iterable or as events. */
+export class ContentBody implements AsyncIterable<Buffer> {
+	private source: ByteSource;
+	private iterator: AsyncIterator<unknown>;
 	private readonly expected: number | null;
 	private readonly acceptsRanges: boolean;
 	private readonly etag: string | undefined;
 	private received = 0;
 	private ended = false;
+	private destroyed = false;
 	private head: Buffer = Buffer.alloc(0);
 	/** The most bytes the store takes, when known: past it the body errors instead of going on. */
 	private maxBytes: number | null = null;
+	/** Why the source was destroyed from here (a stall, Stop): what the pending read reports, whatever the socket says. */
+	private fault: Error | undefined;
 
 	/** How many resumes this body may still make (shared with the caller's restarts). */
 	constructor(
@@ -98,7 +116,7 @@ export class ContentBody {
 		private readonly budget: { retriesLeft: number },
 	) {
 		this.source = first.stream;
-		this.iterator = first.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+		this.iterator = first.stream[Symbol.asyncIterator]();
 		this.expected = declaredLength(first.headers);
 		this.acceptsRanges = (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
 		this.etag = first.headers.etag;
@@ -107,9 +125,34 @@ export class ContentBody {
 	}
 
 	private readonly onAbort = (): void => {
-		this.rejectRead?.(cancelled(this.client.node));
-		this.source.destroy();
+		this.cutOff(cancelled(this.client.node));
 	};
+
+	/**
+	 * Ends the pending read with `fault`, and the current source. The read is ended here, not by the source:
+	 * the stream n8n's HTTP helper returns does not always settle a pending read when destroyed. The fault is not
+	 * passed to `destroy`: Node hands it on to the socket and the request, where nobody may be listening.
+	 */
+	private cutOff(fault: Error): void {
+		this.fault = fault;
+		this.rejectRead?.(fault);
+		this.source.destroy();
+	}
+
+	/** Rejects the read in progress (see cutOff). */
+	private rejectRead: ((error: Error) => void) | undefined;
+
+	/** One read of the source that cutOff can end: one promise per chunk, nothing kept after it settles. */
+	private async read(): Promise<IteratorResult<unknown>> {
+		try {
+			return await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+				this.rejectRead = reject;
+				this.iterator.next().then(resolve, reject);
+			});
+		} finally {
+			this.rejectRead = undefined;
+		}
+	}
 
 	private stopListening(): void {
 		this.client.signal?.removeEventListener('abort', this.onAbort);
@@ -124,20 +167,35 @@ export class ContentBody {
 		this.maxBytes = bytes;
 	}
 
-	/** The next chunk, or null at the end; faults are resumed here when they can be. */
+	/**
+	 * The next chunk, or null at the end; faults are resumed here when they can be. Per chunk this is one
+	 * `iterator.next()` and a few additions: the watchdog is not touched per chunk (see `watch`).
+	 */
 	private async next(): Promise<Buffer | null> {
 		for (;;) {
+			if (this.destroyed) throw new IncompleteDownloadError(this.received, this.expected);
 			if (this.client.signal?.aborted) throw cancelled(this.client.node);
-			let result: IteratorResult<Buffer>;
+			this.watch();
+			let result: IteratorResult<unknown>;
 			try {
-				result = await this.withIdleTimeout(this.iterator.next());
+				result = await this.read();
 			} catch (error) {
-				await this.resume(error);
+				await this.resume(this.fault ?? error);
+				continue;
+			}
+			if (this.fault) {
+				// Cut off (Stop, a stall) just as a chunk arrived: the fault wins.
+				await this.resume(this.fault);
 				continue;
 			}
 			if (!result.done) {
-				const chunk = Buffer.isBuffer(result.value) ? result.value : Buffer.from(result.value as Uint8Array);
+				const value = result.value;
+				const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
 				this.received += chunk.length;
+				if (this.received - this.progressMark >= MIN_PROGRESS_BYTES) {
+					this.progressMark = this.received;
+					this.progressAt = Date.now();
+				}
 				if (this.maxBytes !== null && this.received > this.maxBytes) throw new StoreLimitExceededError(this.received, this.maxBytes);
 				return chunk;
 			}
@@ -154,41 +212,32 @@ export class ContentBody {
 	}
 
 	/**
-	 * One watchdog timer per body, pushed back whenever MIN_PROGRESS_BYTES more have arrived. Each read
-	 * races only its own short-lived promise, which the watchdog rejects; racing one long-lived promise
-	 * would keep every chunk reachable.
+	 * One watchdog per body. Progress only stamps a time (per MIN_PROGRESS_BYTES); the timer fires at most once
+	 * per Timeout, and re-arms for the rest of the window when there was progress since. Resetting a timer per
+	 * chunk (or racing each read against one) was measured as a large part of a download's CPU time.
 	 */
 	private watchdog: Timer | undefined;
-	private rejectRead: ((error: Error) => void) | undefined;
 	private progressMark = 0;
+	private progressAt = 0;
 
-	private async withIdleTimeout<T>(promise: Promise<T>): Promise<T> {
-		const idleMs = this.client.options.timeoutMs;
-		if (this.watchdog) {
-			if (this.received - this.progressMark >= MIN_PROGRESS_BYTES) {
-				this.progressMark = this.received;
-				this.watchdog.restart();
+	private watch(): void {
+		if (this.watchdog) return;
+		this.progressMark = this.received;
+		this.progressAt = Date.now();
+		this.arm(this.client.options.timeoutMs);
+	}
+
+	private arm(ms: number): void {
+		this.watchdog = startTimer(ms, () => {
+			const idleMs = this.client.options.timeoutMs;
+			const quietFor = Date.now() - this.progressAt;
+			if (quietFor < idleMs) {
+				this.arm(idleMs - quietFor);
+				return;
 			}
-		} else {
-			this.progressMark = this.received;
-			this.watchdog = startTimer(idleMs, () => {
-				this.rejectRead?.(new StalledDownloadError(this.received, idleMs));
-				this.source.destroy();
-			});
-		}
-		const stalled = new Promise<never>((_resolve, reject) => {
-			this.rejectRead = reject;
+			this.watchdog = undefined;
+			this.cutOff(new StalledDownloadError(this.received, idleMs));
 		});
-		const outcome = await Promise.race([promise, stalled]).then(
-			(value) => ({ value }),
-			(error: unknown) => ({ error }),
-		);
-		this.rejectRead = undefined;
-		if ('error' in outcome) {
-			this.stopWatchdog();
-			throw outcome.error;
-		}
-		return outcome.value;
 	}
 
 	private stopWatchdog(): void {
@@ -201,10 +250,12 @@ export class ContentBody {
 	 * otherwise rethrows as a fault the caller can restart from scratch.
 	 */
 	private async resume(cause: unknown): Promise<void> {
+		this.stopWatchdog();
 		this.source.destroy();
+		this.fault = undefined;
 		if (cause instanceof CancelledError || this.client.signal?.aborted) throw cancelled(this.client.node);
 		const fault = cause instanceof StalledDownloadError || cause instanceof IncompleteDownloadError ? cause : new IncompleteDownloadError(this.received, this.expected);
-		if (!this.acceptsRanges || this.budget.retriesLeft <= 0) throw fault;
+		if (!this.acceptsRanges || this.budget.retriesLeft <= 0 || this.destroyed) throw fault;
 		this.budget.retriesLeft--;
 		const attempt = this.client.options.maxRetries - this.budget.retriesLeft - 1;
 		await sleep(backoffDelay(attempt, this.client.options), this.client.signal, this.client.node);
@@ -216,15 +267,21 @@ export class ContentBody {
 			taskId: this.request.taskId,
 			headers,
 		});
-		const stream = response.body as Readable;
+		const stream = response.body as ByteSource;
 		const range = parseContentRange(response.headers['content-range']);
-		if (response.statusCode !== 206 || !range || range.start !== this.received || (this.expected !== null && range.total !== null && range.total !== this.expected)) {
+		if (
+			this.destroyed ||
+			response.statusCode !== 206 ||
+			!range ||
+			range.start !== this.received ||
+			(this.expected !== null && range.total !== null && range.total !== this.expected)
+		) {
 			// The server sent something other than the missing part (e.g. the whole file, or it changed): start over.
 			stream.destroy();
 			throw fault;
 		}
 		this.source = stream;
-		this.iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+		this.iterator = stream[Symbol.asyncIterator]();
 	}
 
 	/** Reads until at least `size` bytes are known (or the body ends): the bytes the sniffer looks at. */
@@ -242,17 +299,17 @@ export class ContentBody {
 	}
 
 	/**
-	 * Everything, head first, as one stream for n8n's binary store. Chunks pass through as they arrive:
-	 * coalescing them into bigger writes was measured to double the garbage (and the peak memory) for no
-	 * reliable gain. It errors rather than end short.
+	 * Everything, head first, as it arrives (what `fs.promises.writeFile` reads). Chunks pass through unchanged:
+	 * coalescing them into bigger writes was measured to double the garbage (and the peak memory) for no reliable
+	 * gain. It errors rather than end short.
 	 */
-	toStream(): Readable {
-		return Readable.from(this.chunks(), { objectMode: false, highWaterMark: 1 });
-	}
-
-	private async *chunks(): AsyncGenerator<Buffer> {
+	async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
 		try {
-			if (this.head.length > 0) yield this.head;
+			if (this.head.length > 0) {
+				const head = this.head;
+				this.head = Buffer.alloc(0);
+				yield head;
+			}
 			for (;;) {
 				const chunk = await this.next();
 				if (chunk === null) break;
@@ -266,7 +323,64 @@ export class ContentBody {
 		}
 	}
 
+	/** Listeners of the event surface (`database` mode): only what n8n's `streamToBuffer` uses. */
+	private readonly listeners = new Map<string, Set<Listener>>();
+	private flowing = false;
+
+	on(event: string, listener: Listener): this {
+		let set = this.listeners.get(event);
+		if (!set) this.listeners.set(event, (set = new Set()));
+		set.add(listener);
+		// Like a readable, the body flows once someone reads its data.
+		if (event === 'data' && !this.flowing) {
+			this.flowing = true;
+			void this.flow();
+		}
+		return this;
+	}
+
+	once(event: string, listener: Listener): this {
+		const wrapped: Listener = (...args) => {
+			this.off(event, wrapped);
+			listener(...args);
+		};
+		(wrapped as { listener?: Listener }).listener = listener;
+		return this.on(event, wrapped);
+	}
+
+	off(event: string, listener: Listener): this {
+		const set = this.listeners.get(event);
+		if (!set) return this;
+		for (const entry of set) {
+			if (entry === listener || (entry as { listener?: Listener }).listener === listener) set.delete(entry);
+		}
+		return this;
+	}
+
+	removeListener(event: string, listener: Listener): this {
+		return this.off(event, listener);
+	}
+
+	private emit(event: string, ...args: unknown[]): void {
+		for (const listener of [...(this.listeners.get(event) ?? [])]) listener(...args);
+	}
+
+	/** Pushes every chunk to the `data` listeners, then `end` (or `error`), then `close`. */
+	private async flow(): Promise<void> {
+		try {
+			for await (const chunk of this) {
+				if (this.destroyed) return;
+				this.emit('data', chunk);
+			}
+			if (!this.destroyed) this.emit('end');
+		} catch (error) {
+			if (!this.destroyed) this.emit('error', error);
+		}
+		this.emit('close');
+	}
+
 	destroy(): void {
+		this.destroyed = true;
 		this.stopWatchdog();
 		this.stopListening();
 		this.source.destroy();

@@ -14,9 +14,9 @@ import type {
 	NodeApiError,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- type only: downloads are streamed, so this package is not n8n Cloud eligible
-import type { Readable } from 'stream';
 
+import type { ByteSource } from './contentBody';
+import type { StreamedBody } from './multipart';
 import type { ProviderProblem } from './dialect';
 import { classifyProblem, looksLikeTask, parseListPage } from './dialect';
 import type { ProblemContext } from './problems';
@@ -33,7 +33,7 @@ import {
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
 import { credentialHeader, resolveApiRoot } from './providers';
 import type { Timer } from './timers';
-import { startTimer, timerDelay } from './timers';
+import { startTimer, timerDelay, waitFor } from './timers';
 
 export type SoraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 /** The contexts that can store binary data (the node's execute and the trigger's poll). */
@@ -114,17 +114,7 @@ export function cancelled(node: INode): CancelledError {
 export async function sleep(ms: number, signal: AbortSignal | undefined, node: INode): Promise<void> {
 	if (signal?.aborted) throw cancelled(node);
 	if (!(ms > 0)) return;
-	await new Promise<void>((resolve, reject) => {
-		const onAbort = () => {
-			timer.cancel();
-			reject(cancelled(node));
-		};
-		const timer = startTimer(ms, () => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		});
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+	if (!(await waitFor(ms, signal))) throw cancelled(node);
 }
 
 /** Retry-After as seconds or an HTTP date -> milliseconds, or null. */
@@ -197,7 +187,7 @@ export interface CappedRead {
  * Reads at most `limit` bytes of a body, and only until `deadline` (epoch ms): a server that trickles
  * a byte at a time is cut off like a silent one. The stream is always destroyed afterwards.
  */
-export async function readCapped(stream: Readable, limit: number, deadline: number, signal?: AbortSignal): Promise<CappedRead> {
+export async function readCapped(stream: ByteSource, limit: number, deadline: number, signal?: AbortSignal): Promise<CappedRead> {
 	const chunks: Buffer[] = [];
 	let length = 0;
 	let truncated = false;
@@ -285,8 +275,8 @@ export function parseBody(body: unknown): unknown {
 }
 
 function destroyBody(body: unknown): void {
-	if (body && typeof body === 'object' && typeof (body as Readable).destroy === 'function') {
-		(body as Readable).destroy();
+	if (body && typeof body === 'object' && typeof (body as ByteSource).destroy === 'function') {
+		(body as ByteSource).destroy();
 	}
 }
 
@@ -455,7 +445,7 @@ export class VideoApiClient {
 	}
 
 	/** The head of an error answer, for its message: what arrives within the limit and the Timeout. */
-	async readErrorBody(stream: Readable): Promise<string> {
+	async readErrorBody(stream: ByteSource): Promise<string> {
 		const read = await readCapped(stream, BODY_LIMITS.error, Date.now() + this.options.timeoutMs, this.signal);
 		if (read.failure?.code === 'ERR_CANCELED') throw cancelled(this.node);
 		return read.text;
@@ -516,7 +506,7 @@ export class VideoApiClient {
 					destroyBody(response.body);
 					throw bodyTooLargeError(limit, this.problemContext(init.action, init.taskId, attempts));
 				}
-				const read = await readCapped(response.body as Readable, limit, deadline, signal);
+				const read = await readCapped(response.body as ByteSource, limit, deadline, signal);
 				if (success && read.truncated) throw bodyTooLargeError(limit, this.problemContext(init.action, init.taskId, attempts));
 				// A broken error answer still says what it said so far; a broken success is retried.
 				if (read.failure && success) response = read.failure;
@@ -628,7 +618,7 @@ export class VideoApiClient {
 				throw writeRedirectError(sent.statusCode, ctx(attempts));
 			}
 			const success = sent.statusCode >= 200 && sent.statusCode < 300;
-			const read = await readCapped(sent.body as Readable, success ? init.maxBytes : BODY_LIMITS.error, deadline, signal);
+			const read = await readCapped(sent.body as ByteSource, success ? init.maxBytes : BODY_LIMITS.error, deadline, signal);
 			// A refusal (4xx) proves nothing was created; anything else may have.
 			if (signal?.aborted) throw success || sent.statusCode >= 500 ? stopped(attempts) : cancelled(this.node);
 			if (success && (read.truncated || read.failure)) {
@@ -666,7 +656,7 @@ export class VideoApiClient {
 
 /** A request body, ready to send once. */
 export interface OutgoingBody {
-	data: Readable | string;
+	data: StreamedBody | string;
 	contentType: string;
 	/** Content-Length when known (a stream of unknown size goes chunked). */
 	length?: number;

@@ -13,12 +13,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { createServer } from 'http';
 import type { AddressInfo, Socket } from 'net';
 
+import type { Dialect } from './dialects';
 import type { CreateFault, CreateRecord, CreateRejection, CreateSettings } from './lifecycle';
 import { CREATE_REJECTIONS, DEFAULT_CREATE_SETTINGS, drain, modelsAnswer, newTaskId, noRouteAnswer, readCreateBody, rejectionAnswer, validateCreate } from './lifecycle';
 
-export type Dialect = 'opeai' | 'wisdomgate' | 'ezmodel' | 'voidai' | 'newapi' | 'openai';
-
-export const DIALECTS: Dialect[] = ['opeai', 'wisdomgate', 'ezmodel', 'voidai', 'newapi', 'openai'];
+export type { Dialect } from './dialects';
+export { DIALECTS } from './dialects';
 
 export type SimStatus = 'queued' | 'in_progress' | 'completed' | 'failed';
 

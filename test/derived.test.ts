@@ -10,7 +10,7 @@ import type { Dialect } from '../simulator/simulator';
 import { ProviderSimulator } from '../simulator/simulator';
 import { sha256 } from './harness/bytes';
 import type { EngineRunResult } from './harness/engine';
-import { runNode, storeBinary, useBinaryMode } from './harness/engine';
+import { createPoller, runNode, storeBinary, useBinaryMode } from './harness/engine';
 import { fakeMp4 } from './harness/server';
 import { KEY } from './harness/sora';
 
@@ -200,5 +200,19 @@ describe('usage', () => {
 		expect(result.items[0].json.usage).toEqual({ completion_tokens: 5000, total_tokens: 5000 });
 		expect(result.items[1].json).not.toHaveProperty('usage');
 		expect(result.items[0].json.resultUrl).toBe(dialect === 'newapi' ? `${sim.url}/newapi/v1/videos/task_used/content` : null);
+	});
+
+	it.each<Dialect>(['openai', 'newapi'])('the trigger outputs them too (%s dialect, watching task IDs)', async (dialect) => {
+		const now = Date.now() / 1000;
+		sim.addTask({ id: 'task_used', startsAt: now - 1, finishesAt: now + 600, usage: { completion_tokens: 42, total_tokens: 42 } });
+		const trigger = await createPoller({
+			nodeType: 'soraVideoTrigger',
+			parameters: { provider: 'openAiCompatible', watch: 'taskIds', taskIds: 'task_used', events: ['completed'], options: { retries: 0, retryDelay: 1 } },
+			credentials: { openAiCompatibleVideoApi: { apiKey: KEY, baseUrl: sim.baseUrl(dialect), headerName: 'Authorization', headerPrefix: 'Bearer ' } },
+		});
+		expect(await trigger.poll()).toBeNull();
+		sim.setStatus('task_used', 'completed');
+		const fired = await trigger.poll();
+		expect(fired?.[0].map((item) => [item.json.id, item.json.usage])).toEqual([['task_used', { completion_tokens: 42, total_tokens: 42 }]]);
 	});
 });

@@ -11,7 +11,7 @@ import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
 import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
 import type { DialectSetup } from '../scripts/lib/scenario';
-import { DIALECT_SETUPS as SETUPS, EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/lib/scenario';
+import { DIALECT_SETUPS as SETUPS, EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/lib/scenario';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 import { sha256 } from '../test/harness/bytes';
@@ -162,7 +162,10 @@ describe('every provider dialect through `n8n execute` (filesystem binary mode)'
 
 describe('the examples', () => {
 	it('all import cleanly, and "check status, wait, download" runs against the simulator', async () => {
-		await n8n.importCredentials([simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name)]);
+		await n8n.importCredentials([
+			simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name),
+			simulatorCredential(sim, 'openai', EXAMPLE_GATEWAY_CREDENTIAL.type, EXAMPLE_GATEWAY_CREDENTIAL.id, EXAMPLE_GATEWAY_CREDENTIAL.name, { headerName: 'Authorization', headerPrefix: 'Bearer ' }),
+		]);
 		for (const name of EXAMPLES) await n8n.importWorkflow(loadExample(name));
 		const { nodes, status } = await n8n.execute(loadExample('check-status-wait-download').id);
 		expect(status).toBe('success');

@@ -14,13 +14,17 @@ import { join } from 'path';
 import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
 import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
-import { EXAMPLE_CREDENTIAL, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/lib/scenario';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/lib/scenario';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 import { png, sha256 } from '../test/harness/bytes';
 
 const KEY = 'sk-e2e-lifecycle-key';
 const NEWAPI_CREDENTIAL = { id: 'e2eNewApiCred001', name: 'new-api gateway', type: 'openAiCompatibleVideoApi' };
+/** An OpenAI-compatible gateway that serves extensions, edits and characters (the simulator's OpenAI dialect). */
+const OPENAI_CREDENTIAL = { id: 'e2eOpenAiCred001', name: 'OpenAI-compatible gateway', type: 'openAiCompatibleVideoApi' };
+/** A short source video for Edit and Create Character, served over HTTP and streamed on by the node. */
+const SOURCE_VIDEO = contentBytes('source_clip', 'video', 700_003);
 const VIDEO_BYTES = 900_001;
 let sim: ProviderSimulator;
 let n8n: N8nInstance;
@@ -42,9 +46,10 @@ beforeAll(async () => {
 	sim.addTask({ id: 'video_delete_me' });
 	sim.setCreateSettings({ durationMs: 1500, queuedMs: 300, contentBytes: VIDEO_BYTES });
 	await sim.start();
-	images = createHttpServer((_req, res) => {
-		res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': String(IMAGE.length) });
-		res.end(IMAGE);
+	images = createHttpServer((req, res) => {
+		const file = req.url === '/clip.mp4' ? SOURCE_VIDEO : IMAGE;
+		res.writeHead(200, { 'Content-Type': file === IMAGE ? 'image/png' : 'video/mp4', 'Content-Length': String(file.length) });
+		res.end(file);
 	});
 	await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
 	imageUrl = `http://127.0.0.1:${(images.address() as { port: number }).port}/reference.png`;
@@ -52,6 +57,8 @@ beforeAll(async () => {
 	await n8n.importCredentials([
 		simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name),
 		simulatorCredential(sim, 'newapi', NEWAPI_CREDENTIAL.type, NEWAPI_CREDENTIAL.id, NEWAPI_CREDENTIAL.name, { headerName: 'Authorization', headerPrefix: 'Bearer ' }),
+		simulatorCredential(sim, 'openai', OPENAI_CREDENTIAL.type, OPENAI_CREDENTIAL.id, OPENAI_CREDENTIAL.name, { headerName: 'Authorization', headerPrefix: 'Bearer ' }),
+		simulatorCredential(sim, 'openai', EXAMPLE_GATEWAY_CREDENTIAL.type, EXAMPLE_GATEWAY_CREDENTIAL.id, EXAMPLE_GATEWAY_CREDENTIAL.name, { headerName: 'Authorization', headerPrefix: 'Bearer ' }),
 	]);
 }, 900_000);
 
@@ -69,6 +76,7 @@ beforeEach(() => {
 
 const voidAi = { provider: 'voidAi', credentials: { [EXAMPLE_CREDENTIAL.type]: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } } };
 const newApi = { provider: 'openAiCompatible', credentials: { [NEWAPI_CREDENTIAL.type]: { id: NEWAPI_CREDENTIAL.id, name: NEWAPI_CREDENTIAL.name } } };
+const openAi = { provider: 'openAiCompatible', credentials: { [OPENAI_CREDENTIAL.type]: { id: OPENAI_CREDENTIAL.id, name: OPENAI_CREDENTIAL.name } } };
 
 interface NodeSpec {
 	name: string;
@@ -194,6 +202,74 @@ describe('under `n8n execute`', () => {
 		expect(only(nodes.Delete)).toEqual({ id: createdId, deleted: true });
 		expect(sim.tasks.has(createdId)).toBe(false);
 		expect(sim.tasks.has(String(remix.taskId))).toBe(true);
+	}, 180_000);
+
+	it('Extend continues a finished video and Edit changes the result (by ID); the new tasks run to completion', async () => {
+		sim.addTask({ id: 'video_to_extend', seconds: '8' });
+		const { status, nodes } = await execute(
+			chain('e2eLifeExtend001', [
+				{ name: 'Extend', account: openAi, parameters: { operation: 'extend', taskId: 'video_to_extend', prompt: 'The camera rises over the ridge', seconds: '4', options: {} } },
+				{ name: 'Wait Extended', account: openAi, parameters: { operation: 'getStatus', taskId: '={{ $json.id }}', options: { waitForCompletion: true, pollInterval: 1, maxWait: 1 } } },
+				{ name: 'Edit', account: openAi, parameters: { operation: 'edit', videoSource: 'taskId', taskId: '={{ $json.id }}', prompt: 'Make it snow', options: {} } },
+			]),
+		);
+		expect(status).toBe('success');
+		const [extension, edit] = sim.createJournal;
+		expect(sim.createJournal).toHaveLength(2);
+		expect(extension).toMatchObject({ kind: 'extend', path: '/openai/v1/videos/extensions', bodyType: 'json', fields: { prompt: 'The camera rises over the ridge', seconds: '4', video: { id: 'video_to_extend' } }, outcome: 'created' });
+		expect(only(nodes.Extend)).toMatchObject({ id: extension.taskId, status: 'queued', seconds: '12', extendedFromVideoId: 'video_to_extend' });
+		expect(only(nodes['Wait Extended'])).toMatchObject({ id: extension.taskId, status: 'completed' });
+		expect(edit).toMatchObject({ kind: 'edit', bodyType: 'json', fields: { prompt: 'Make it snow', video: { id: extension.taskId } }, outcome: 'created' });
+		expect(only(nodes.Edit)).toMatchObject({ id: edit.taskId, editedFromVideoId: extension.taskId });
+	}, 180_000);
+
+	it('Edit and Create Character stream a video from the input item byte for byte; Get Character reads the character back', async () => {
+		const fetchClip = { name: 'Fetch Clip', type: 'n8n-nodes-base.httpRequest', parameters: { method: 'GET', url: imageUrl.replace('/reference.png', '/clip.mp4'), options: { response: { response: { responseFormat: 'file', outputPropertyName: 'clip' } } } } };
+		const edited = await execute(
+			chain('e2eLifeEditFile1', [fetchClip, { name: 'Edit', account: openAi, parameters: { operation: 'edit', videoSource: 'binaryField', videoField: 'clip', prompt: 'Warmer light', options: {} } }]),
+		);
+		expect(edited.status).toBe('success');
+		const characters = await execute(
+			chain('e2eLifeCharact01', [
+				fetchClip,
+				{ name: 'Create Character', account: openAi, parameters: { operation: 'createCharacter', videoField: 'clip', characterName: 'Mia', options: {} } },
+				{ name: 'Get Character', account: openAi, parameters: { operation: 'getCharacter', characterId: '={{ $json.id }}', options: {} } },
+			]),
+		);
+		expect(characters.status).toBe('success');
+		const [edit, character] = sim.createJournal;
+		for (const record of [edit, character]) {
+			expect(record.bodyType).toBe('multipart');
+			expect(record.files).toEqual([expect.objectContaining({ field: 'video', contentType: 'video/mp4', bytes: SOURCE_VIDEO.length, sha256: sha256(SOURCE_VIDEO) })]);
+		}
+		expect(edit).toMatchObject({ kind: 'edit', fields: { prompt: 'Warmer light' }, outcome: 'created' });
+		expect(only(edited.nodes.Edit)).toMatchObject({ id: edit.taskId, status: 'queued' });
+		expect(character).toMatchObject({ kind: 'character', fields: { name: 'Mia' }, outcome: 'created' });
+		const made = only(characters.nodes['Create Character']);
+		expect(made).toMatchObject({ id: character.taskId, name: 'Mia', provider: 'openAiCompatible' });
+		expect(only(characters.nodes['Get Character'])).toEqual(made);
+		expect(JSON.stringify([edited.nodes, characters.nodes])).not.toContain(KEY);
+	}, 180_000);
+
+	it('the example "extend a finished video" runs: one extension, waited for, the longer file stored exactly', async () => {
+		const example = loadExample('extend-a-video');
+		await n8n.importWorkflow(example);
+		const { status, nodes } = await n8n.execute(example.id);
+		expect(status).toBe('success');
+		expect(sim.createJournal).toHaveLength(1);
+		const [extension] = sim.createJournal;
+		expect(extension).toMatchObject({ kind: 'extend', fields: { seconds: '8', video: { id: 'video_done' } }, outcome: 'created' });
+		const taskId = String(extension.taskId);
+		expect(only(nodes['Wait for the Longer Video'])).toMatchObject({ id: taskId, status: 'completed' });
+		expect(storedBytes(nodes['Download Longer Video']).equals(contentBytes(taskId, 'video', VIDEO_BYTES))).toBe(true);
+	}, 180_000);
+
+	it('a gateway without the routes (new-api) gets a clear error from Extend, sent once', async () => {
+		const { nodes } = await execute(
+			chain('e2eLifeExtendNo1', [{ name: 'Extend', account: newApi, continueOnError: true, parameters: { operation: 'extend', taskId: 'video_soon', prompt: 'more', seconds: '4', options: {} } }]),
+		);
+		expect(errorOf(nodes, 'Extend')).toBe('OpenAI-Compatible Gateway has no endpoint that extends videos (HTTP 404 for POST /videos/extensions)');
+		expect(sim.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
 	}, 180_000);
 
 	it('new-api: Create reads the wrapped answer; Delete, which new-api does not have, is an error and deletes nothing', async () => {

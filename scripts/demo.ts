@@ -13,7 +13,7 @@ import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 import type { N8nInstance, NodeRun } from './lib/n8n';
 import { freePort, stopAll, waitFor } from './lib/processes';
 import { ensureRuntime, REPO_ROOT } from './lib/runtime';
-import { EXAMPLE_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './lib/scenario';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './lib/scenario';
 
 const once = process.argv.includes('--once');
 const EDITOR_PORT = 5678;
@@ -151,7 +151,10 @@ async function main(): Promise<void> {
 	sim.setCreateSettings({ durationMs: 20_000, queuedMs: 4_000, contentBytes: 2_500_000 + 17 });
 	await sim.start();
 	say(`simulator: ${sim.baseUrl('voidai')} (speaks the OpeAI, Wisdom Gate, EzModel, VoidAI and new-api dialects)`);
-	await n8n.importCredentials([simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name)]);
+	await n8n.importCredentials([
+		simulatorCredential(sim, 'voidai', EXAMPLE_CREDENTIAL.type, EXAMPLE_CREDENTIAL.id, EXAMPLE_CREDENTIAL.name),
+		simulatorCredential(sim, 'openai', EXAMPLE_GATEWAY_CREDENTIAL.type, EXAMPLE_GATEWAY_CREDENTIAL.id, EXAMPLE_GATEWAY_CREDENTIAL.name, { headerName: 'Authorization', headerPrefix: 'Bearer ' }),
+	]);
 	for (const name of EXAMPLES) {
 		await n8n.importWorkflow(loadExample(name));
 		say(`imported examples/${name}.json`);

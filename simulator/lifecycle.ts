@@ -56,7 +56,7 @@ export interface ReceivedFile {
 
 /** One create or remix request, in the journal (`GET /_sim/creates`). */
 export interface CreateRecord {
-	kind: 'create' | 'remix';
+	kind: 'create' | 'remix' | 'extend' | 'edit' | 'character';
 	/** When it arrived, ms since epoch. */
 	at: number;
 	method: string;
@@ -72,7 +72,7 @@ export interface CreateRecord {
 	files: ReceivedFile[];
 	/** The `input_reference` file part, if there was one. */
 	inputReference: ReceivedFile | null;
-	/** For a remix: the task it remixes. */
+	/** For a remix, an extension or an edit by ID: the task it starts from. */
 	sourceId?: string;
 	/** What the simulator did: created the task (and answered), rejected or refused it, or created it and then faulted. */
 	outcome: 'created' | 'rejected' | 'invalid' | 'fault';
@@ -257,4 +257,28 @@ export function validateCreate(dialect: Dialect, fields: Record<string, unknown>
 /** new-api has no delete route: its router answers like any unknown path. */
 export function noRouteAnswer(method: string, path: string): Answer {
 	return openAiError(404, `Invalid URL (${method} ${path})`, 'invalid_request_error', null, null);
+}
+
+/** A new character ID, as OpenAI makes them (`char_...`). */
+export function newCharacterId(): string {
+	return `char_${randomBytes(12).toString('hex')}`;
+}
+
+/** The source video an extension or an edit names: `video: {id}` (JSON, or JSON text in a form field). */
+export function sourceVideoId(fields: Record<string, unknown>): string | undefined {
+	let video = fields.video;
+	if (typeof video === 'string' && video.trim().startsWith('{')) {
+		try {
+			video = JSON.parse(video) as unknown;
+		} catch {
+			return undefined;
+		}
+	}
+	if (video !== null && typeof video === 'object' && typeof (video as { id?: unknown }).id === 'string') return (video as { id: string }).id;
+	return undefined;
+}
+
+/** A missing required field, as OpenAI words it. */
+export function missingParameter(name: string): Answer {
+	return openAiError(400, `Missing required parameter: '${name}'.`, 'invalid_request_error', name, 'missing_required_parameter');
 }

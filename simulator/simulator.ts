@@ -15,7 +15,7 @@ import type { AddressInfo, Socket } from 'net';
 
 import type { Dialect } from './dialects';
 import type { CreateFault, CreateRecord, CreateRejection, CreateSettings } from './lifecycle';
-import { CREATE_REJECTIONS, DEFAULT_CREATE_SETTINGS, drain, modelsAnswer, newTaskId, noRouteAnswer, readCreateBody, rejectionAnswer, validateCreate } from './lifecycle';
+import { CREATE_REJECTIONS, DEFAULT_CREATE_SETTINGS, drain, missingParameter, modelsAnswer, newCharacterId, newTaskId, noRouteAnswer, readCreateBody, rejectionAnswer, sourceVideoId, validateCreate } from './lifecycle';
 
 export type { Dialect } from './dialects';
 export { DIALECTS } from './dialects';
@@ -103,6 +103,8 @@ export interface SimTask {
 	faults: Fault[];
 	/** For a remix: the task it was made from. */
 	remixedFromVideoId?: string;
+	/** Usage figures new-api adds to a task (`{completion_tokens, total_tokens}`), sent by the `newapi` and `openai` dialects when set. */
+	usage?: Record<string, number>;
 }
 
 export interface SimRequest {
@@ -173,6 +175,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 const MIME: Record<string, string> = { video: 'video/mp4', thumbnail: 'image/webp', spritesheet: 'image/jpeg' };
+
+/** The routes of OpenAI's document beyond create and remix that make something new from a video. */
+const DERIVED_ROUTES: Record<string, 'extend' | 'edit' | 'character' | undefined> = { '/videos/extensions': 'extend', '/videos/edits': 'edit', '/videos/characters': 'character' };
+
+/** The dialects that serve extensions, edits and characters: OpenAI's (and LiteLLM's proxy, which speaks it). */
+const DERIVED_DIALECTS = new Set<Dialect>(['openai']);
 
 export class ProviderSimulator {
 	readonly tasks = new Map<string, SimTask>();
@@ -414,6 +422,7 @@ export class ProviderSimulator {
 				fail_reason: status === 'failed' ? task.failReason : '',
 				submit_time: this.reportedCreatedAt(task),
 				finish_time: completedAt ?? 0,
+				...(task.usage ? { usage: task.usage } : {}),
 			};
 		}
 		return {
@@ -430,6 +439,7 @@ export class ProviderSimulator {
 			prompt: task.prompt,
 			remixed_from_video_id: task.remixedFromVideoId ?? null,
 			error: status === 'failed' ? { code: 'video_generation_failed', message: task.failReason } : null,
+			...(task.usage && dialect === 'openai' ? { usage: task.usage } : {}),
 		};
 	}
 
@@ -660,6 +670,21 @@ export class ProviderSimulator {
 
 	/** Handles create, remix and delete; false when the request is none of them. */
 	private async lifecycleRoute(req: IncomingMessage, res: ServerResponse, dialect: Dialect, rest: string, path: string): Promise<boolean> {
+		const derived = DERIVED_ROUTES[rest];
+		const character = /^\/videos\/characters\/([^/]+)$/.exec(rest);
+		if ((req.method === 'POST' && derived) || (req.method === 'GET' && character)) {
+			// Only the OpenAI dialect (OpenAI's document; LiteLLM's proxy) serves these; the named gateways' routers know no such path.
+			if (!DERIVED_DIALECTS.has(dialect)) {
+				await drain(req);
+				const answer = noRouteAnswer(req.method, path);
+				this.json(res, answer.status, answer.body);
+				return true;
+			}
+			if (character) this.readCharacter(res, decodeURIComponent(character[1]));
+			else if (derived === 'character') await this.createCharacter(req, res, dialect, path);
+			else if (derived) await this.derive(req, res, dialect, path, derived);
+			return true;
+		}
 		if (req.method === 'POST' && rest === '/videos') {
 			await this.createOrRemix(req, res, dialect, path, undefined);
 			return true;
@@ -756,6 +781,131 @@ export class ProviderSimulator {
 			contentBytes: settings.contentBytes,
 			...(source ? { remixedFromVideoId: source.id } : {}),
 		});
+	}
+
+	/** Characters made by `POST /videos/characters`. */
+	readonly characters = new Map<string, { id: string; name: string; created_at: number }>();
+
+	/** A journal record for a request of `kind`, its answer function, and the body read. */
+	private async journalled(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, kind: CreateRecord['kind']) {
+		const body = await readCreateBody(req);
+		const record: CreateRecord = {
+			kind,
+			at: Date.now(),
+			method: req.method ?? 'POST',
+			path,
+			dialect,
+			contentType: req.headers['content-type'] ?? null,
+			bodyType: body.bodyType,
+			fields: body.fields,
+			files: body.files,
+			inputReference: body.files.find((file) => file.field === 'input_reference') ?? null,
+			outcome: 'invalid',
+			httpStatus: null,
+			taskId: null,
+			...(body.error ? { bodyError: body.error } : {}),
+		};
+		this.createJournal.push(record);
+		const answer = (status: number, payload: unknown, outcome: CreateRecord['outcome']): void => {
+			record.httpStatus = status;
+			record.outcome = outcome;
+			this.json(res, status, payload);
+		};
+		const unreadable = body.error
+			? { error: { message: `Could not parse the request body: ${body.error}`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }
+			: body.bodyType === 'unsupported' || body.bodyType === 'none'
+				? { error: { message: `Unsupported content type: '${record.contentType ?? ''}'. Send multipart/form-data or application/json.`, type: 'invalid_request_error', param: null, code: 'unsupported_content_type' } }
+				: null;
+		return { body, record, answer, unreadable };
+	}
+
+	/** The pending create fault, if any: the work is done, only the answer is lost. True when it took the answer. */
+	private faulted(res: ServerResponse, record: CreateRecord): boolean {
+		const fault = this.createFaults.shift();
+		if (!fault) return false;
+		record.fault = fault;
+		record.outcome = 'fault';
+		if (fault === 'reset') res.socket?.destroy();
+		return true;
+	}
+
+	/**
+	 * `POST /videos/extensions` and `POST /videos/edits`: a new task from a completed one (`video: {id}`), or, for an
+	 * edit, from an uploaded `video` file. An extension's `seconds` is added: the new task's is the stitched total.
+	 */
+	private async derive(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, kind: 'extend' | 'edit'): Promise<void> {
+		const { body, record, answer, unreadable } = await this.journalled(req, res, dialect, path, kind);
+		if (unreadable) return answer(400, unreadable, 'invalid');
+		const fields = body.fields;
+		if (typeof fields.prompt !== 'string' || fields.prompt.trim() === '') return answer(400, missingParameter('prompt').body, 'invalid');
+		if (kind === 'extend' && (typeof fields.seconds !== 'string' || !/^[1-9]\d{0,2}$/.test(fields.seconds))) {
+			const invalid = fields.seconds === undefined ? missingParameter('seconds') : { body: { error: { message: `Invalid value: '${String(fields.seconds)}'. Supported values are: '4', '8', '12', '16', and '20'.`, type: 'invalid_request_error', param: 'seconds', code: 'invalid_value' } } };
+			return answer(400, invalid.body, 'invalid');
+		}
+		const uploaded = kind === 'edit' ? body.files.find((file) => file.field === 'video') : undefined;
+		const sourceId = uploaded ? undefined : sourceVideoId(fields);
+		if (!uploaded && sourceId === undefined) return answer(400, missingParameter('video').body, 'invalid');
+		const source = sourceId === undefined ? undefined : this.tasks.get(sourceId);
+		if (sourceId !== undefined) {
+			record.sourceId = sourceId;
+			if (!source) {
+				record.httpStatus = 404;
+				return this.notFound(res, dialect, false);
+			}
+			if (this.statusOf(source) !== 'completed') {
+				return answer(400, { error: { message: `Video ${source.id} is not completed yet (status: ${this.statusOf(source)}).`, type: 'invalid_request_error', param: 'video', code: 'invalid_request' } }, 'invalid');
+			}
+		}
+		const rejection = this.createRejections.shift();
+		if (rejection) {
+			record.rejection = rejection;
+			const rejected = rejectionAnswer(dialect, rejection, fields);
+			return answer(rejected.status, rejected.body, 'rejected');
+		}
+		const settings = this.createSettings;
+		const now = this.now();
+		const seconds = kind === 'extend' ? String(Number(source?.seconds ?? 0) + Number(fields.seconds)) : (source?.seconds ?? '4');
+		const task = this.addTask({
+			id: newTaskId(dialect),
+			model: source?.model ?? 'sora-2',
+			size: source?.size ?? '720x1280',
+			seconds,
+			prompt: String(fields.prompt),
+			startsAt: now + Math.min(settings.queuedMs, settings.durationMs) / 1000,
+			finishesAt: now + settings.durationMs / 1000,
+			outcome: settings.outcome,
+			failReason: settings.failReason,
+			contentBytes: settings.contentBytes,
+		});
+		record.taskId = task.id;
+		if (this.faulted(res, record)) return;
+		answer(200, this.taskObject(dialect, task), 'created');
+	}
+
+	/** `POST /videos/characters`: multipart `video` (a file) and `name` (1 to 80 characters). */
+	private async createCharacter(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string): Promise<void> {
+		const { body, record, answer, unreadable } = await this.journalled(req, res, dialect, path, 'character');
+		if (unreadable) return answer(400, unreadable, 'invalid');
+		if (body.bodyType !== 'multipart') {
+			return answer(400, { error: { message: 'Send the character as multipart/form-data with a video file and a name.', type: 'invalid_request_error', param: null, code: 'unsupported_content_type' } }, 'invalid');
+		}
+		const name = body.fields.name;
+		if (typeof name !== 'string' || name.trim() === '') return answer(400, missingParameter('name').body, 'invalid');
+		if ([...name].length > 80) {
+			return answer(400, { error: { message: `Invalid 'name': string too long. Expected a string with maximum length 80, but got a string with length ${[...name].length} instead.`, type: 'invalid_request_error', param: 'name', code: 'string_above_max_length' } }, 'invalid');
+		}
+		if (!body.files.some((file) => file.field === 'video')) return answer(400, missingParameter('video').body, 'invalid');
+		const character = { id: newCharacterId(), name, created_at: Math.floor(this.now()) };
+		this.characters.set(character.id, character);
+		record.taskId = character.id;
+		if (this.faulted(res, record)) return;
+		answer(200, character, 'created');
+	}
+
+	private readCharacter(res: ServerResponse, id: string): void {
+		const character = this.characters.get(id);
+		if (!character) return this.json(res, 404, { error: { message: `Character ${id} not found`, type: 'invalid_request_error', param: 'character_id', code: null } });
+		this.json(res, 200, character);
 	}
 
 	private deleteTask(res: ServerResponse, dialect: Dialect, id: string, path: string): void {

@@ -16,6 +16,7 @@ import type { Verdict } from './harness/openapi';
 import { documentedOperations, parseMultipart, validateRequest, validateResponse } from './harness/openapi';
 import type { Exchange, RecordingProxy } from './harness/recorder';
 import { startRecordingProxy } from './harness/recorder';
+import { fakeMp4 } from './harness/server';
 import { KEY } from './harness/sora';
 
 const json = { 'content-type': 'application/json' };
@@ -327,6 +328,33 @@ describe('every request the node sends conforms to the document (and so does the
 		const result = await runOperation({ operation: 'delete', taskId: completedTask(), options: fast });
 		expect(expectConforming(result, ['DeleteVideo']).map((entry) => entry.request)).toEqual(['DELETE /videos/video_done']);
 	});
+
+	it.each(['4', '8', '12'])('Extend, %s seconds', async (seconds) => {
+		const result = await runOperation({ operation: 'extend', taskId: completedTask(), prompt: 'the camera rises', seconds, options: fast });
+		expect(expectConforming(result, ['CreateVideoExtend']).map((entry) => entry.request)).toEqual(['POST /videos/extensions']);
+	});
+
+	it('Edit by task ID (JSON)', async () => {
+		const result = await runOperation({ operation: 'edit', videoSource: 'taskId', taskId: completedTask(), prompt: 'make it snow', options: fast });
+		expectConforming(result, ['CreateVideoEdit']);
+	});
+
+	it('Edit from a binary field (multipart, the video as a file part)', async () => {
+		const item: INodeExecutionData = { json: {}, binary: { clip: await storeBinary(fakeMp4(40_000), 'clip.mp4', 'video/mp4') } };
+		const result = await runOperation({ operation: 'edit', videoSource: 'binaryField', videoField: 'clip', prompt: 'make it snow', options: fast }, [item]);
+		expectConforming(result, ['CreateVideoEdit']);
+		const parts = parseMultipart(proxy.exchanges[0].body, String(proxy.exchanges[0].headers['content-type']));
+		expect(parts.map((part) => [part.name, part.fileName])).toEqual([['prompt', null], ['video', 'clip.mp4']]);
+	});
+
+	it('Create Character, then Get Character', async () => {
+		const item: INodeExecutionData = { json: {}, binary: { data: await storeBinary(fakeMp4(40_000), 'mia.mp4', 'video/mp4') } };
+		const created = await runOperation({ operation: 'createCharacter', videoField: 'data', characterName: 'Mia', options: fast }, [item]);
+		expectConforming(created, ['CreateVideoCharacter']);
+		everyExchange.push(...proxy.exchanges.splice(0));
+		const read = await runOperation({ operation: 'getCharacter', characterId: created.items[0].json.id as string, options: fast });
+		expectConforming(read, ['GetVideoCharacter']);
+	});
 });
 
 describe('every request the trigger sends conforms to the document', () => {
@@ -452,6 +480,25 @@ async function everyAnswer(dialect: Dialect): Promise<Record<string, string[]>> 
 	if (remix.status !== 200) out.remix = [`answered ${remix.status}`];
 	const removed = await check('delete', 'DELETE', '/videos/video_failed');
 	if (removed.status !== 200) out.delete = [`answered ${removed.status}`];
+	const extended = await check('extend', 'POST', '/videos/extensions', { headers: { 'Content-Type': 'application/json' }, body: '{"prompt":"more","seconds":"4","video":{"id":"video_done"}}' });
+	if (extended.status !== 200) out.extend = [`answered ${extended.status}`];
+	const edited = await check('edit', 'POST', '/videos/edits', { body: (() => {
+		const data = new FormData();
+		data.append('prompt', 'snow');
+		data.append('video', new Blob([fakeMp4(2048)], { type: 'video/mp4' }), 'clip.mp4');
+		return data;
+	})() });
+	if (edited.status !== 200) out.edit = [`answered ${edited.status}`];
+	const character = await check('create character', 'POST', '/videos/characters', { body: (() => {
+		const data = new FormData();
+		data.append('name', 'Mia');
+		data.append('video', new Blob([fakeMp4(2048)], { type: 'video/mp4' }), 'mia.mp4');
+		return data;
+	})() });
+	if (character.status !== 200) out['create character'] = [`answered ${character.status}`];
+	const characterId = character.status === 200 ? String(((await character.json()) as { id: string }).id) : 'char_none';
+	const read = await check('get character', 'GET', `/videos/characters/${characterId}`);
+	if (read.status !== 200) out['get character'] = [`answered ${read.status}`];
 	return out;
 }
 
@@ -469,6 +516,10 @@ const OPENAI_ANSWERS = {
 	list: [],
 	remix: [],
 	delete: [],
+	extend: [],
+	edit: [],
+	'create character': [],
+	'get character': [],
 };
 
 describe("every answer the simulator gives on the document's routes", () => {
@@ -476,8 +527,8 @@ describe("every answer the simulator gives on the document's routes", () => {
 		expect(await everyAnswer('openai')).toEqual(OPENAI_ANSWERS);
 	});
 
-	it('VoidAI speaks the document too', async () => {
-		expect(await everyAnswer('voidai')).toEqual(OPENAI_ANSWERS);
+	it('VoidAI speaks the document too (it has no extensions, edits or characters)', async () => {
+		expect(await everyAnswer('voidai')).toEqual({ ...OPENAI_ANSWERS, ...NO_DERIVED });
 	});
 });
 
@@ -491,6 +542,8 @@ function answersWith(task: string[], differences: Partial<Record<keyof typeof OP
 /** Routes a gateway does not serve (the node does not offer them for it): an error answer, not a different shape. */
 const NO_VARIANTS = { 'content thumbnail': ['answered 400'], 'content spritesheet': ['answered 400'] };
 const NO_LIST = { list: ['answered 404'] };
+/** Extensions, edits and characters: served by the OpenAI dialect only (OpenAI's document, LiteLLM's proxy). */
+const NO_DERIVED = { extend: ['answered 404'], edit: ['answered 404'], 'create character': ['answered 404'], 'get character': ['answered 404'] };
 
 /** OpeAI's job object (seed 002): new-api's raw status words, and no progress, times, seconds, remix source or error. */
 const OPEAI_TASK = [
@@ -510,14 +563,15 @@ const NEWAPI_TASK = ['id', 'object', 'model', 'status', 'progress', 'created_at'
 
 describe("where a named gateway's dialect differs from the document (docs/dialects-vs-openapi.md)", () => {
 	it.each<[Dialect, Record<string, string[]>]>([
-		['opeai', answersWith(OPEAI_TASK, { ...NO_VARIANTS, ...NO_LIST })],
-		['wisdomgate', answersWith([], { ...NO_VARIANTS, ...NO_LIST })],
-		['ezmodel', answersWith([], { ...NO_VARIANTS, ...NO_LIST })],
+		['opeai', answersWith(OPEAI_TASK, { ...NO_VARIANTS, ...NO_LIST, ...NO_DERIVED })],
+		['wisdomgate', answersWith([], { ...NO_VARIANTS, ...NO_LIST, ...NO_DERIVED })],
+		['ezmodel', answersWith([], { ...NO_VARIANTS, ...NO_LIST, ...NO_DERIVED })],
 		[
 			'newapi',
 			answersWith(NEWAPI_TASK, {
 				...NO_VARIANTS,
 				...NO_LIST,
+				...NO_DERIVED,
 				'content video': ['Content-Type "binary/octet-stream" is not one of the document\'s (video/mp4, image/webp, application/json)'],
 				delete: ['answered 404'],
 			}),
@@ -529,9 +583,9 @@ describe("where a named gateway's dialect differs from the document (docs/dialec
 
 describe('coverage', () => {
 	// Runs last in this file: every operation of the document the node uses today was sent, and checked, above.
-	it("the node's and the trigger's requests above reached every operation they use", () => {
+	it("the node's and the trigger's requests above reached every operation of the document", () => {
 		const reached = new Set(checkExchangesQuietly(everyExchange));
-		expect([...reached].sort()).toEqual(['CreateVideoRemix', 'DeleteVideo', 'GetVideo', 'ListVideos', 'RetrieveVideoContent', 'createVideo']);
+		expect([...reached].sort()).toEqual(documentedOperations().map((operation) => operation.operationId).sort());
 	});
 });
 

@@ -80,7 +80,9 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 
 	it('Sora Video: Operation offers every operation (the action picked is the one you get); a notice marks the ones the provider cannot serve', async () => {
 		const description = await describeNode('soraVideo');
-		const all = ['create', 'delete', 'downloadContent', 'generate', 'getStatus', 'list', 'remix'];
+		const all = ['create', 'createCharacter', 'delete', 'downloadContent', 'edit', 'extend', 'generate', 'getCharacter', 'getStatus', 'list', 'remix'];
+		/** Extensions, edits and characters: no named provider documents them; an OpenAI-compatible gateway may serve them. */
+		const compatibleOnly = ['extend', 'edit', 'createCharacter', 'getCharacter'];
 		expect(choices(description, { provider }, 'operation')).toEqual(all);
 		expect(resolved(description, { provider }).operation).toBe('getStatus');
 		for (const operation of all) {
@@ -90,8 +92,10 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 				(property) => property.type === 'notice' && displayed(description, { provider, operation }, property.name).includes(property),
 			);
 			const unserved = !offers.list && ['list', 'remix', 'delete'].includes(operation);
-			expect(notices).toHaveLength(unserved ? 1 : 0);
+			const onlyCompatible = provider !== 'openAiCompatible' && compatibleOnly.includes(operation);
+			expect(notices).toHaveLength(unserved || onlyCompatible ? 1 : 0);
 			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or OpenAI-Compatible Gateway\.$/);
+			if (onlyCompatible) expect(notices[0].displayName).toMatch(/choose a credential of OpenAI-Compatible Gateway\.$/);
 		}
 	});
 
@@ -138,9 +142,13 @@ describe('values saved in workflows survive', () => {
 		const first = node.properties.find((property) => property.name === 'operation');
 		expect((first?.options as INodePropertyOptions[]).map((option) => option.action)).toEqual([
 			'Create a video',
+			'Create a character',
 			'Delete a video',
 			'Download the file of a video task',
+			'Edit a video',
+			'Extend a video',
 			'Generate a video',
+			'Get a character',
 			'Get the status of a video task',
 			'List video tasks',
 			'Remix a video',

@@ -8,7 +8,7 @@ import { join } from 'path';
 import type { INode, INodeParameters, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { EXAMPLE_CREDENTIAL, EXAMPLES } from '../scripts/lib/scenario';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES } from '../scripts/lib/scenario';
 import { loadPackage } from './harness/engine';
 
 interface ExampleNode {
@@ -55,7 +55,9 @@ describe.each(FILES)('%s', (file) => {
 				for (const option of Object.keys(value)) expect([key, option, names.includes(option)]).toEqual([key, option, true]);
 			}
 		}
-		expect(Object.keys(node.credentials ?? {})).toEqual([EXAMPLE_CREDENTIAL.type]);
-		expect(node.credentials?.[EXAMPLE_CREDENTIAL.type]).toEqual({ id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name });
+		// VoidAI's account, or an OpenAI-compatible gateway's for what only such a gateway offers (Extend).
+		const credential = node.parameters.provider === 'openAiCompatible' ? EXAMPLE_GATEWAY_CREDENTIAL : EXAMPLE_CREDENTIAL;
+		expect(Object.keys(node.credentials ?? {})).toEqual([credential.type]);
+		expect(node.credentials?.[credential.type]).toEqual({ id: credential.id, name: credential.name });
 	});
 });

@@ -31,7 +31,29 @@ export interface NormalizedTask {
 	prompt: string | null;
 	/** For a remix: the task it was made from. */
 	remixedFromVideoId: string | null;
+	/** What the task cost in the gateway's units, when it says (new-api: `{completion_tokens, total_tokens}`). */
+	usage?: TaskUsage;
 	provider: string;
+}
+
+/** A gateway's usage figures: its own names, numbers only. */
+export type TaskUsage = Record<string, number>;
+
+/** At most this many figures are kept from a `usage` object, so a hostile answer cannot grow the output. */
+const MAX_USAGE_FIELDS = 16;
+
+/** The numeric fields of a `usage` object (names up to 64 characters), or null when it has none. */
+function readUsage(value: unknown): TaskUsage | null {
+	if (!isJsonObject(value)) return null;
+	const usage: TaskUsage = {};
+	let kept = 0;
+	for (const [name, figure] of Object.entries(value)) {
+		if (kept >= MAX_USAGE_FIELDS) break;
+		if (name.length > 64 || typeof figure !== 'number' || !Number.isFinite(figure)) continue;
+		usage[name] = figure;
+		kept++;
+	}
+	return kept > 0 ? usage : null;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -148,6 +170,7 @@ export function normalizeTask(
 	const expiresAt = toIsoTime(task.expires_at);
 	const now = context.now ?? Date.now();
 	const expired = expiresAt !== null && Date.parse(expiresAt) <= now;
+	const usage = readUsage(task.usage ?? metadata.usage);
 	return {
 		id: text(task.id) ?? text(task.task_id) ?? context.requestedId ?? '',
 		status,
@@ -164,6 +187,7 @@ export function normalizeTask(
 		resultUrl: text(metadata.url) ?? text(task.url) ?? text(task.result_url) ?? null,
 		prompt: text(task.prompt),
 		remixedFromVideoId: text(task.remixed_from_video_id),
+		...(usage ? { usage } : {}),
 		provider: context.provider,
 	};
 }

@@ -4,10 +4,10 @@ import type { IDataObject, NodeOperationError } from 'n8n-workflow';
 import type { Capability } from '../SoraVideo/operations/routes';
 import { ROUTES } from '../SoraVideo/operations/routes';
 import type { NormalizedTask, ProviderProblem } from './dialect';
-import { hasTaskId, isJsonObject, normalizeTask } from './dialect';
+import { hasTaskId, isJsonObject, normalizeTask, toIsoTime } from './dialect';
 import type { FilePart } from './multipart';
 import { multipartBody } from './multipart';
-import { createWithoutIdError, unsupportedOperationError } from './problems';
+import { characterWithoutIdError, createWithoutIdError, unsupportedOperationError } from './problems';
 import type { OutgoingBody, VideoApiClient } from './transport';
 import { BODY_LIMITS, taskPath } from './transport';
 
@@ -95,6 +95,101 @@ export async function remixTask(client: VideoApiClient, taskId: string, prompt: 
 	if (!result.ok) throw missingEndpoint(client, result.problem, 'remix') ?? client.errorFor(result.problem, action, taskId, result.attempts);
 	const created = taskFrom(client, result.body, action);
 	return { ...created, task: { ...created.task, remixedFromVideoId: created.task.remixedFromVideoId ?? taskId } };
+}
+
+function jsonBody(value: unknown): () => Promise<OutgoingBody> {
+	const json = JSON.stringify(value);
+	return async () => ({ data: json, contentType: 'application/json', length: Buffer.byteLength(json) });
+}
+
+export interface ExtendRequest {
+	/** The completed video to continue. */
+	taskId: string;
+	prompt: string;
+	/** Length of the new segment (the answer's `seconds` is the stitched total). */
+	seconds: string;
+}
+
+/** `POST /videos/extensions` with `{prompt, seconds, video: {id}}`: a new (paid) task, sent once like a create. */
+export async function extendTask(client: VideoApiClient, request: ExtendRequest): Promise<CreatedTask> {
+	const action = 'extend';
+	const result = await client.submit({
+		method: 'POST',
+		path: '/videos/extensions',
+		action,
+		taskId: request.taskId,
+		body: jsonBody({ prompt: request.prompt, seconds: request.seconds, video: { id: request.taskId } }),
+		billable: true,
+		findHow: findHow(client),
+		maxBytes: BODY_LIMITS.status,
+	});
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'extend') ?? client.errorFor(result.problem, action, request.taskId, result.attempts);
+	return taskFrom(client, result.body, action);
+}
+
+export interface EditRequest {
+	prompt: string;
+	/** The video to edit: a completed task by ID (JSON `video: {id}`), or a file streamed as the multipart `video` part. */
+	source: { taskId: string } | { file: FilePart };
+}
+
+/** `POST /videos/edits`: JSON with the source task's ID, or multipart with the source video streamed; sent once. */
+export async function editTask(client: VideoApiClient, request: EditRequest): Promise<CreatedTask> {
+	const action = 'edit';
+	const taskId = 'taskId' in request.source ? request.source.taskId : undefined;
+	const body = 'taskId' in request.source
+		? jsonBody({ prompt: request.prompt, video: { id: request.source.taskId } })
+		: multipartBody([['prompt', request.prompt]], [{ ...request.source.file, field: 'video' }]);
+	const result = await client.submit({ method: 'POST', path: '/videos/edits', action, taskId, body, billable: true, findHow: findHow(client), maxBytes: BODY_LIMITS.status });
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'edit') ?? client.errorFor(result.problem, action, taskId, result.attempts);
+	return taskFrom(client, result.body, action);
+}
+
+/** A character as the node outputs it: `{id, name, createdAt}` (OpenAI: `{id, name, created_at}`, each may be null). */
+export interface VideoCharacter {
+	id: string;
+	name: string | null;
+	createdAt: string | null;
+	provider: string;
+}
+
+function characterFrom(client: VideoApiClient, body: unknown, action: string, requestedId?: string): VideoCharacter {
+	const object = isJsonObject(body) && isJsonObject(body.data) && body.id === undefined ? body.data : body;
+	const id = isJsonObject(object) && typeof object.id === 'string' && object.id.trim() !== '' ? object.id : requestedId;
+	if (!id || !isJsonObject(object)) throw characterWithoutIdError(client.problemContext(action), findHow(client));
+	return {
+		id,
+		name: typeof object.name === 'string' ? object.name : null,
+		createdAt: toIsoTime(object.created_at),
+		provider: client.provider.id,
+	};
+}
+
+/**
+ * `POST /videos/characters`: multipart `video` (the file, streamed) and `name`. Sent once: a retry could make a
+ * second character.
+ */
+export async function createCharacter(client: VideoApiClient, request: { name: string; video: FilePart }): Promise<VideoCharacter> {
+	const action = 'character create';
+	const result = await client.submit({
+		method: 'POST',
+		path: '/videos/characters',
+		action,
+		body: multipartBody([['name', request.name]], [{ ...request.video, field: 'video' }]),
+		billable: true,
+		findHow: findHow(client),
+		maxBytes: BODY_LIMITS.status,
+	});
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'createCharacter') ?? client.errorFor(result.problem, action, undefined, result.attempts);
+	return characterFrom(client, result.body, action);
+}
+
+/** `GET /videos/characters/{id}`: a read, retried like one. */
+export async function getCharacter(client: VideoApiClient, characterId: string): Promise<VideoCharacter> {
+	const action = 'character lookup';
+	const result = await client.getJson(`/videos/characters/${encodeURIComponent(characterId)}`, { action, maxBytes: BODY_LIMITS.status });
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'getCharacter') ?? client.errorFor(result.problem, action, undefined, result.attempts);
+	return characterFrom(client, result.body, action, characterId);
 }
 
 export interface DeletedTask {

@@ -356,6 +356,11 @@ export function createWithoutIdError(ctx: ProblemContext, findHow: string): Node
 	return maybeCreatedError('its answer named no task ID', ctx, findHow);
 }
 
+/** A character create answered without the character's ID: it cannot be used, and may exist. */
+export function characterWithoutIdError(ctx: ProblemContext, findHow: string): NodeApiError {
+	return maybeCreatedError('its answer named no character ID', ctx, findHow);
+}
+
 /** POST and DELETE are never sent on to a redirect: the body (and a paid create) would be sent twice or lost. */
 export function writeRedirectError(httpCode: number, ctx: ProblemContext): NodeApiError {
 	return apiError(
@@ -388,7 +393,33 @@ export const createInputProblems = {
 		createInputError(node, 'Both a reference image field and a reference image URL are set', 'Use one of them.', itemIndex),
 	referenceUrlNotHttp: (node: INode, url: string, itemIndex: number) =>
 		createInputError(node, `The reference image URL "${url.slice(0, 80)}" is not an http(s) address`, 'Enter a public https:// address of the image.', itemIndex),
+	emptyExtendPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe what happens next in the video.', itemIndex),
+	emptyEditPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe the edit to make to the video.', itemIndex),
+	noSeconds: (node: INode, itemIndex: number) =>
+		createInputError(node, 'Seconds is empty', 'Choose how many seconds to add (4, 8, 12, 16 or 20), or set the number with an expression.', itemIndex),
+	sourceNotVideo: (node: INode, field: string, declaredType: string, itemIndex: number) =>
+		createInputError(node, `The file in binary field "${field}" is ${declaredType}, not a video`, 'Point "Video Field" at a binary field holding an MP4, MOV or WebM video.', itemIndex),
+	emptyVideoField: (node: INode, itemIndex: number) =>
+		createInputError(node, 'Video Field is empty', 'Enter the name of the input item\'s binary field holding the video (for example data).', itemIndex),
+	emptyCharacterName: (node: INode, itemIndex: number) =>
+		createInputError(node, 'The character name is empty', 'Give the character a name (1 to 80 characters); prompts refer to the character by it.', itemIndex),
+	characterNameTooLong: (node: INode, length: number, itemIndex: number) =>
+		createInputError(node, `The character name has ${length} characters; at most 80 are allowed`, 'Shorten the name: OpenAI\'s API takes 1 to 80 characters.', itemIndex),
 };
+
+/** A blank or impossible Character ID: refused before any request. */
+export function characterIdError(node: INode, characterId: string, itemIndex: number, reason?: string): NodeOperationError {
+	if (characterId === '') {
+		return new NodeOperationError(node, 'The Character ID is empty', {
+			itemIndex,
+			description: 'Enter the ID Create Character returned (for example char_123), or map it with an expression such as {{ $json.id }}.',
+		});
+	}
+	return new NodeOperationError(node, `"${characterId.slice(0, 80)}" is not a valid Character ID: it ${reason ?? 'cannot be part of a request path'}`, {
+		itemIndex,
+		description: 'Map the ID Create Character returned (for example char_123). Nothing was sent to the provider.',
+	});
+}
 
 /** A blank Task ID (an expression that found nothing, most often): refused before any request. */
 export function emptyTaskIdError(node: INode, itemIndex: number): NodeOperationError {
@@ -406,6 +437,10 @@ const ROUTE_DOES: Record<Capability, string> = {
 	create: 'creates videos',
 	remix: 'remixes videos',
 	delete: 'deletes videos',
+	extend: 'extends videos',
+	edit: 'edits videos',
+	createCharacter: 'creates characters',
+	getCharacter: 'reads characters',
 };
 
 /** "A", "A or B", "A, B or C": provider names as the registry spells them. */

@@ -10,6 +10,8 @@ import { REPO_ROOT } from './runtime';
 
 /** The credential the examples reference; e2e and the demo point it at the simulator. */
 export const EXAMPLE_CREDENTIAL = { id: 'soraExampleCred1', name: 'VoidAI account', type: 'voidAiApi' };
+/** The examples that need a route only an OpenAI-compatible gateway offers (Extend) use this one. */
+export const EXAMPLE_GATEWAY_CREDENTIAL = { id: 'soraExampleCred2', name: 'OpenAI-compatible gateway', type: 'openAiCompatibleVideoApi' };
 
 export interface ExampleWorkflow {
 	id: string;
@@ -19,7 +21,7 @@ export interface ExampleWorkflow {
 	[key: string]: unknown;
 }
 
-export const EXAMPLES = ['check-status-wait-download', 'archive-to-google-drive', 'notify-slack', 'generate-to-drive-and-slack'] as const;
+export const EXAMPLES = ['check-status-wait-download', 'archive-to-google-drive', 'notify-slack', 'generate-to-drive-and-slack', 'extend-a-video'] as const;
 
 export function loadExample(name: (typeof EXAMPLES)[number]): ExampleWorkflow {
 	return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', `${name}.json`), 'utf8')) as ExampleWorkflow;

@@ -4,15 +4,19 @@
  * when one does not are all derived from it. Adding an operation = one file in this folder + one line here.
  */
 import { create } from './create';
+import { createCharacter } from './createCharacter';
 import { deleteVideo } from './delete';
 import { downloadContent } from './downloadContent';
+import { edit } from './edit';
+import { extend } from './extend';
 import { generate } from './generate';
+import { getCharacter } from './getCharacter';
 import { getStatus } from './getStatus';
 import { list } from './list';
 import type { Operation } from './operation';
 import { remix } from './remix';
 
-export const OPERATIONS = [create, generate, getStatus, downloadContent, list, remix, deleteVideo] as const;
+export const OPERATIONS = [create, generate, getStatus, downloadContent, list, remix, extend, edit, deleteVideo, createCharacter, getCharacter] as const;
 
 export type OperationName = (typeof OPERATIONS)[number]['name'];
 

@@ -2,7 +2,7 @@
  * The provider routes an operation can need. A provider declares which it serves (`serves.capabilities` in
  * providers.ts); an operation declares the one it needs (`needs`); problems.ts words what a missing one means.
  */
-export const CAPABILITIES = ['readTask', 'download', 'list', 'create', 'remix', 'delete'] as const;
+export const CAPABILITIES = ['readTask', 'download', 'list', 'create', 'remix', 'delete', 'extend', 'edit', 'createCharacter', 'getCharacter'] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -14,4 +14,8 @@ export const ROUTES: Record<Capability, string> = {
 	create: 'POST /videos',
 	remix: 'POST /videos/{id}/remix',
 	delete: 'DELETE /videos/{id}',
+	extend: 'POST /videos/extensions',
+	edit: 'POST /videos/edits',
+	createCharacter: 'POST /videos/characters',
+	getCharacter: 'GET /videos/characters/{id}',
 };

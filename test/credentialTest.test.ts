@@ -157,10 +157,10 @@ describe('what the test says for each mistake', () => {
 			expect(result.message).toContain('A missing or extra "/v1" is the usual cause.');
 		});
 
-		it('a key that may not read the endpoint (403): refused access, the key was recognised', async () => {
+		it('a key that may not read the endpoint (403): refused access, by the key\'s permissions or a firewall', async () => {
 			answer(403, { error: { message: 'forbidden' } });
 			const result = await testCredential(type, data(base.url));
-			expect(result.message).toMatch(new RegExp(`^${provider} refused access \\(HTTP 403\\): the API key( or frontend token)? was recognised`));
+			expect(result.message).toMatch(new RegExp(`^${provider} refused access \\(HTTP 403\\)\\. Either the API key( or frontend token)? may not use this endpoint.*firewall or CDN`));
 		});
 
 		it.each([429, 500, 502, 503, 504])('HTTP %i: the key was not checked, try again', async (code) => {

@@ -715,7 +715,9 @@ export function credentialTestMessages(provider: ProviderDefinition, wording: Cr
 	const missingModels = wording.customHeader ? ' (The test asks <Base URL>/models; a gateway without that route also answers 404.)' : '';
 	return {
 		401: `${name} rejected the ${key} (HTTP 401). ${keyAdvice}`,
-		403: `${name} refused access (HTTP 403): the ${key} was recognised but may not use this endpoint. Check the key's permissions and that the account is active.`,
+		// A 403 is the key's permissions or a firewall in front of the gateway (a CDN's block page never saw the key):
+		// the rule sees only the code, so both are named.
+		403: `${name} refused access (HTTP 403). Either the ${key} may not use this endpoint (check the key's permissions and that the account is active), or a firewall or CDN in front of the gateway blocked the n8n server before the key was checked.`,
 		404: `${name} does not serve this address (HTTP 404): the Base URL is probably wrong. It must be the API root that /videos is appended to, for example ${exampleBaseUrl(provider)}. A missing or extra "/v1" is the usual cause.${missingModels}`,
 		429: `${name} is rate limiting requests (HTTP 429), so ${notChecked}. Test again in a minute.`,
 		500: serverError(500),
@@ -723,6 +725,14 @@ export function credentialTestMessages(provider: ProviderDefinition, wording: Cr
 		503: serverError(503),
 		504: serverError(504),
 	};
+}
+
+/**
+ * A 200 at <Base URL>/models that is not the API's model list (it has no `data`): a web page, typically a
+ * self-hosted gateway's web UI answering every path its API does not route, so the key was not checked.
+ */
+export function credentialTestNotTheApiMessage(provider: ProviderDefinition): string {
+	return `The Base URL answered, but not with ${provider.displayName}'s API: <Base URL>/models sent no model list (a web page, such as a gateway's web UI answering paths its API does not serve), so the key was not checked. The Base URL must be the API root that /videos is appended to, for example ${exampleBaseUrl(provider)}. A missing "/v1" is the usual cause.`;
 }
 
 /**

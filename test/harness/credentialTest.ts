@@ -2,7 +2,8 @@
  * Runs a credential type's `test` the way n8n 2.41's credential tester does (`CredentialsTester.runRequestTest`
  * in the n8n package): a temporary node whose one property routes the test request, run by n8n-core's
  * RoutingNode, authenticated by the credential type's own `authenticate`, and the outcome turned into the
- * tester's `{ status, message }` (its `responseCode` rules, else the HTTP status text).
+ * tester's `{ status, message }` (its `responseCode` rules, else the HTTP status text; on success its
+ * `responseSuccessBody` rules: lodash `get(json, key) === value` on the first item's json).
  */
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, INode, INodeType, INodeTypes } from 'n8n-workflow';
 import { createEmptyRunExecutionData, Workflow } from 'n8n-workflow';
@@ -61,9 +62,10 @@ export async function testCredential(
 	const additionalData = additionalDataFor(new TestCredentialsHelper(loader, { [typeName]: data }), 'credential-test');
 	const context = new ExecuteContext(workflow, node, additionalData, 'internal', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
 	const routingNode = new RoutingNode(context, nodeType, { id: 'cred', name: typeName, type: typeName, data });
+	let output: Awaited<ReturnType<RoutingNode['runNode']>>;
 	try {
 		await workflow.expression.acquireIsolate();
-		await routingNode.runNode();
+		output = await routingNode.runNode();
 	} catch (caught) {
 		const error = caught as TesterError;
 		const response = error.cause?.response;
@@ -78,5 +80,21 @@ export async function testCredential(
 	} finally {
 		await workflow.expression.releaseIsolate();
 	}
+	const json: unknown = output?.[0]?.[0]?.json;
+	for (const rule of test.rules ?? []) {
+		if (rule.type === 'responseSuccessBody' && valueAt(json, rule.properties.key) === rule.properties.value) {
+			return { status: 'Error', message: String(rule.properties.message) };
+		}
+	}
 	return { status: 'OK', message: 'Connection successful!' };
+}
+
+/** lodash's `get` for a dotted key, as the tester reads it (a string body has no such key). */
+function valueAt(value: unknown, key: string): unknown {
+	let current: unknown = value;
+	for (const part of key.split('.')) {
+		if (current === null || current === undefined || typeof current !== 'object') return undefined;
+		current = (current as Record<string, unknown>)[part];
+	}
+	return current;
 }

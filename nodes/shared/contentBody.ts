@@ -13,7 +13,7 @@
 import type { VideoApiClient } from './transport';
 import type { Timer } from './timers';
 import { startTimer } from './timers';
-import { backoffDelay, cancelled, CancelledError, sleep } from './transport';
+import { backoffDelay, cancelled, CancelledError, sleep } from './retries';
 
 /** The body ended before its length; thrown from the body, so n8n never stores it as a whole file. */
 export class IncompleteDownloadError extends Error {

@@ -1,6 +1,7 @@
 /**
- * The one HTTP layer: authentication, redirects that never carry the key to another origin,
- * retries for 429 / 5xx / network failures, and sanitized errors.
+ * The connection: authentication, redirects that never carry the key to another origin, sending, and sanitized
+ * errors. What is retried and how long to wait is retries.ts; reading answers within limits is bodies.ts; a
+ * file's body (the download stream and its resume) is contentBody.ts.
  */
 import type {
 	ICredentialDataDecryptedObject,
@@ -16,6 +17,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ByteSource } from './contentBody';
+import { BODY_LIMITS, destroyBody, parseBody, readCapped } from './bodies';
 import type { StreamedBody } from './multipart';
 import type { ProviderProblem } from './dialect';
 import { classifyProblem, looksLikeTask, parseListPage } from './dialect';
@@ -32,33 +34,31 @@ import {
 } from './problems';
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
 import { credentialHeader, resolveApiRoot } from './providers';
+import type { NetworkFailure, RetryOptions } from './retries';
+import {
+	backoffDelay,
+	CancelledError,
+	cancelled,
+	describeFailure,
+	describeLostAnswer,
+	isCancellation,
+	isRetryableStatus,
+	NOT_RETRYABLE_NETWORK,
+	parseRetryAfter,
+	sleep,
+} from './retries';
 import type { Timer } from './timers';
-import { startTimer, timerDelay, waitFor } from './timers';
+import { startTimer, timerDelay } from './timers';
+
+// Callers import these from the transport as before.
+export type { CappedRead } from './bodies';
+export { BODY_LIMITS, MAX_JSON_DEPTH, parseBody, readCapped } from './bodies';
+export type { RetryOptions } from './retries';
+export { backoffDelay, CancelledError, cancelled, DEFAULT_RETRY_OPTIONS, parseRetryAfter, sleep } from './retries';
 
 export type SoraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 /** The contexts that can store binary data (the node's execute and the trigger's poll). */
 export type BinaryContext = IExecuteFunctions | IPollFunctions;
-
-export interface RetryOptions {
-	/** Extra attempts after the first for 429, 5xx and network failures. */
-	maxRetries: number;
-	/** First backoff delay; doubles each attempt, with jitter. */
-	retryDelayMs: number;
-	/** Longest single wait, including a provider's Retry-After. */
-	maxRetryDelayMs: number;
-	/**
-	 * Per request: a status, list or error answer must arrive completely within it; a file must start
-	 * within it and never go this long without progress.
-	 */
-	timeoutMs: number;
-}
-
-export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
-	maxRetries: 3,
-	retryDelayMs: 1000,
-	maxRetryDelayMs: 60_000,
-	timeoutMs: 120_000,
-};
 
 /**
  * Per-client behaviour, for callers that must bound their time (the trigger's poll budget).
@@ -87,56 +87,6 @@ export interface RawResponse<T> {
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
-/**
- * The most we read of an answer that is not a file. A task is a few KiB and a list page of 100 tasks a few
- * hundred; anything far larger is not an API answer (a file or a runaway page) and is not held in memory.
- */
-export const BODY_LIMITS = {
-	status: 1024 * 1024,
-	list: 8 * 1024 * 1024,
-	/** Error answers are only quoted: the head is enough, the rest is not read. */
-	error: 64 * 1024,
-} as const;
-
-/** Thrown when the user stops the execution; never turned into an error item. */
-export class CancelledError extends NodeOperationError {
-	/** `text`: what else the user must know (a task was, or may have been, created); worded in problems.ts. */
-	constructor(node: INode, text?: { message: string; description: string }) {
-		super(node, text?.message ?? 'The execution was cancelled', text ? { description: text.description } : {});
-	}
-}
-
-export function cancelled(node: INode): CancelledError {
-	return new CancelledError(node);
-}
-
-/** Waits `ms` (at most MAX_TIMER_MS, never less than asked below that), or rejects at once when the signal aborts. */
-export async function sleep(ms: number, signal: AbortSignal | undefined, node: INode): Promise<void> {
-	if (signal?.aborted) throw cancelled(node);
-	if (!(ms > 0)) return;
-	if (!(await waitFor(ms, signal))) throw cancelled(node);
-}
-
-/** Retry-After as seconds or an HTTP date -> milliseconds, or null. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
-	if (!value) return null;
-	const trimmed = value.trim();
-	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-	const date = Date.parse(trimmed);
-	if (Number.isNaN(date)) return null;
-	return Math.max(0, date - now);
-}
-
-/** Exponential backoff with full jitter in [base*2^n / 2, base*2^n]. */
-export function backoffDelay(attempt: number, options: RetryOptions, random = Math.random): number {
-	const ceiling = Math.min(options.maxRetryDelayMs, options.retryDelayMs * 2 ** attempt);
-	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-function isRetryableStatus(code: number): boolean {
-	return code === 429 || code === 408 || (code >= 500 && code !== 501 && code !== 505);
-}
-
 function lowerCaseHeaders(headers: unknown): Record<string, string> {
 	const out: Record<string, string> = {};
 	if (headers && typeof headers === 'object') {
@@ -146,138 +96,6 @@ function lowerCaseHeaders(headers: unknown): Record<string, string> {
 		}
 	}
 	return out;
-}
-
-interface NetworkFailure {
-	code: string;
-	detail: string;
-}
-
-/** Reads the code and message of whatever a failed request threw, without keeping the request config. */
-function describeFailure(error: unknown): NetworkFailure {
-	const seen = new Set<unknown>();
-	let current: unknown = error;
-	let code: string | undefined;
-	let detail: string | undefined;
-	while (current && typeof current === 'object' && !seen.has(current)) {
-		seen.add(current);
-		const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-		if (!code && typeof candidate.code === 'string' && /^[A-Z_]+$/.test(candidate.code)) code = candidate.code;
-		if (!detail && typeof candidate.message === 'string') detail = candidate.message;
-		current = candidate.cause;
-	}
-	return { code: code ?? 'ENETWORK', detail: detail ?? 'network error' };
-}
-
-function isCancellation(failure: NetworkFailure, signal?: AbortSignal): boolean {
-	return Boolean(signal?.aborted) || failure.code === 'ERR_CANCELED';
-}
-
-const NOT_RETRYABLE_NETWORK = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
-
-export interface CappedRead {
-	text: string;
-	/** The body went on past the limit; only the limit was read. */
-	truncated: boolean;
-	/** The body broke off or ran past the deadline; `text` has what arrived before. */
-	failure?: NetworkFailure;
-}
-
-/**
- * Reads at most `limit` bytes of a body, and only until `deadline` (epoch ms): a server that trickles
- * a byte at a time is cut off like a silent one. The stream is always destroyed afterwards.
- */
-export async function readCapped(stream: ByteSource, limit: number, deadline: number, signal?: AbortSignal): Promise<CappedRead> {
-	const chunks: Buffer[] = [];
-	let length = 0;
-	let truncated = false;
-	let timedOut = false;
-	let failure: NetworkFailure | undefined;
-	const timer = startTimer(deadline - Date.now(), () => {
-		timedOut = true;
-		stream.destroy();
-	});
-	// n8n aborts the request on Stop, but a body already streaming is not ended by that.
-	const onAbort = () => stream.destroy();
-	signal?.addEventListener('abort', onAbort, { once: true });
-	if (signal?.aborted) stream.destroy();
-	try {
-		for await (const chunk of stream) {
-			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-			chunks.push(buffer);
-			length += buffer.length;
-			if (length > limit) {
-				truncated = true;
-				break;
-			}
-		}
-	} catch (error) {
-		failure = describeFailure(error);
-	} finally {
-		timer.cancel();
-		signal?.removeEventListener('abort', onAbort);
-		stream.destroy();
-	}
-	if (signal?.aborted) failure = { code: 'ERR_CANCELED', detail: 'the execution was cancelled' };
-	else if (timedOut) failure = { code: 'ETIMEDOUT', detail: 'the answer did not arrive completely in time' };
-	else if (!failure && stream.readableAborted && !truncated) failure = { code: 'ECONNRESET', detail: 'the connection broke during the answer' };
-	return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated, failure };
-}
-
-/** Deeper than this, JSON is not an API's answer (real ones nest a handful of levels): it is kept as text. */
-export const MAX_JSON_DEPTH = 64;
-
-/**
- * Kept as module constants: walks over a million values call them per value, and where globals are looked up
- * through an interceptor (a vm context, as under jest) each lookup would cost more than the work itself.
- */
-const isArray = Array.isArray;
-const objectValues = Object.values;
-
-/** Whether a parsed JSON value nests deeper than `max`; an explicit stack, no recursion. */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-	if (value === null || typeof value !== 'object') return false;
-	const stack: object[] = [value];
-	const depths: number[] = [1];
-	while (stack.length > 0) {
-		const container = stack.pop() as object;
-		const childDepth = (depths.pop() as number) + 1;
-		const entries: unknown[] = isArray(container) ? (container as unknown[]) : objectValues(container);
-		for (let index = 0; index < entries.length; index++) {
-			const entry = entries[index];
-			if (entry === null || typeof entry !== 'object') continue;
-			if (childDepth > max) return true;
-			// An empty array holds nothing deeper (a body of a million `[]` costs no stack).
-			if (isArray(entry) && entry.length === 0) continue;
-			stack.push(entry);
-			depths.push(childDepth);
-		}
-	}
-	return false;
-}
-
-/**
- * Parses JSON when it is JSON; otherwise returns the text itself. JSON nested deeper than MAX_JSON_DEPTH stays
- * text too: nothing downstream (n8n's own copies of output data included) has to walk a million levels.
- */
-export function parseBody(body: unknown): unknown {
-	if (Buffer.isBuffer(body)) body = body.toString('utf8');
-	if (typeof body !== 'string') return body;
-	const trimmed = body.trim();
-	if (trimmed === '') return '';
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(trimmed) as unknown;
-	} catch {
-		return body;
-	}
-	return nestsDeeperThan(parsed, MAX_JSON_DEPTH) ? body : parsed;
-}
-
-function destroyBody(body: unknown): void {
-	if (body && typeof body === 'object' && typeof (body as ByteSource).destroy === 'function') {
-		(body as ByteSource).destroy();
-	}
 }
 
 export class VideoApiClient {
@@ -341,6 +159,25 @@ export class VideoApiClient {
 		return redactDeep(value, this.secrets) as T;
 	}
 
+	/**
+	 * The options of every request this client sends: the answer comes back as a stream whatever its status (the
+	 * caller reads it within limits, bodies.ts), redirects are followed by hand (`exchange`), n8n's socket timeout is
+	 * the Timeout option.
+	 */
+	private requestOptions(
+		init: Pick<IHttpRequestOptions, 'method' | 'url' | 'qs' | 'body' | 'headers' | 'abortSignal'> & { headers: Record<string, string> },
+	): IHttpRequestOptions {
+		return {
+			...init,
+			encoding: 'stream',
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: timerDelay(this.options.timeoutMs),
+		};
+	}
+
 	/** One request; a network failure comes back as a value so callers decide about retries. */
 	private async send(options: IHttpRequestOptions, sameOrigin: boolean): Promise<{ statusCode: number; headers: unknown; body: unknown } | NetworkFailure> {
 		try {
@@ -395,20 +232,14 @@ export class VideoApiClient {
 		let current = url;
 		let query = qs;
 		for (let hop = 0; ; hop++) {
-			const options: IHttpRequestOptions = {
+			const options = this.requestOptions({
 				method: 'GET',
 				url: current,
 				qs: query,
-				encoding: 'stream',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				disableFollowRedirect: true,
-				timeout: timerDelay(this.options.timeoutMs),
 				headers: { Accept: accept, ...extraHeaders },
 				// Execution contexts: n8n sets the execution's cancel signal here itself; poll contexts have none.
 				abortSignal: this.signal,
-			};
+			});
 			const response = await this.sendBy(options, new URL(current).origin === this.apiOrigin, deadline);
 			if ('code' in response) return response;
 			const headers = lowerCaseHeaders(response.headers);
@@ -580,22 +411,16 @@ export class VideoApiClient {
 			const canRetry = attempt < this.options.maxRetries;
 			const deadline = Date.now() + this.options.timeoutMs;
 			const body = init.body ? await init.body() : undefined;
-			const options: IHttpRequestOptions = {
+			const options = this.requestOptions({
 				method: init.method,
 				url,
 				body: body?.data,
-				encoding: 'stream',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				disableFollowRedirect: true,
-				timeout: timerDelay(this.options.timeoutMs),
 				headers: {
 					Accept: 'application/json',
 					...(body ? { 'Content-Type': body.contentType } : {}),
 					...(body?.length !== undefined ? { 'Content-Length': String(body.length) } : {}),
 				},
-			};
+			});
 			if (signal?.aborted) {
 				if (body && typeof body.data !== 'string') destroyBody(body.data);
 				throw cancelled(this.node);
@@ -660,12 +485,6 @@ export interface OutgoingBody {
 	contentType: string;
 	/** Content-Length when known (a stream of unknown size goes chunked). */
 	length?: number;
-}
-
-/** Why a sent request has no answer, for a "may have been created" message. */
-function describeLostAnswer(failure: NetworkFailure): string {
-	if (failure.code === 'ETIMEDOUT' || failure.code === 'ECONNABORTED' || /timeout|in time/i.test(failure.detail)) return 'no answer arrived within the Timeout';
-	return `the connection broke before the answer arrived (${failure.code})`;
 }
 
 export function taskPath(taskId: string): string {

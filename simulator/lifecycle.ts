@@ -56,7 +56,7 @@ export interface ReceivedFile {
 
 /** One create or remix request, in the journal (`GET /_sim/creates`). */
 export interface CreateRecord {
-	kind: 'create' | 'remix';
+	kind: 'create' | 'remix' | 'extend';
 	/** When it arrived, ms since epoch. */
 	at: number;
 	method: string;

@@ -664,6 +664,17 @@ export class ProviderSimulator {
 			await this.createOrRemix(req, res, dialect, path, undefined);
 			return true;
 		}
+		// OpenAI's extensions route, as LiteLLM serves it (the "openai" dialect); new-api and the named gateways have none.
+		if (req.method === 'POST' && rest === '/videos/extensions') {
+			if (dialect !== 'openai') {
+				await drain(req);
+				const answer = noRouteAnswer('POST', path);
+				this.json(res, answer.status, answer.body);
+				return true;
+			}
+			await this.createOrRemix(req, res, dialect, path, undefined, 'extend');
+			return true;
+		}
 		const remix = /^\/videos\/([^/]+)\/remix$/.exec(rest);
 		if (req.method === 'POST' && remix) {
 			await this.createOrRemix(req, res, dialect, path, decodeURIComponent(remix[1]));
@@ -678,11 +689,15 @@ export class ProviderSimulator {
 		return false;
 	}
 
-	private async createOrRemix(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, sourceId: string | undefined): Promise<void> {
+	private async createOrRemix(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, pathSourceId: string | undefined, kind: CreateRecord['kind'] = pathSourceId === undefined ? 'create' : 'remix'): Promise<void> {
 		const at = Date.now();
 		const body = await readCreateBody(req);
+		// An extension names its source in the body: {"video": {"id": ...}}.
+		const named = body.fields.video;
+		const bodySourceId = kind === 'extend' && named !== null && typeof named === 'object' && typeof (named as { id?: unknown }).id === 'string' ? (named as { id: string }).id : undefined;
+		const sourceId = kind === 'extend' ? (bodySourceId ?? '') : pathSourceId;
 		const record: CreateRecord = {
-			kind: sourceId === undefined ? 'create' : 'remix',
+			kind,
 			at,
 			method: req.method ?? 'POST',
 			path,
@@ -723,9 +738,9 @@ export class ProviderSimulator {
 		const invalid = validateCreate(dialect, body.fields, source !== undefined);
 		if (invalid) return answer(invalid.status, invalid.body, 'invalid');
 		if (source && this.statusOf(source) !== 'completed') {
-			return answer(400, { error: { message: `Video ${source.id} is not completed yet (status: ${this.statusOf(source)}); only completed videos can be remixed.`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }, 'invalid');
+			return answer(400, { error: { message: `Video ${source.id} is not completed yet (status: ${this.statusOf(source)}); only completed videos can be ${kind === 'extend' ? 'extended' : 'remixed'}.`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }, 'invalid');
 		}
-		const task = this.createTask(dialect, body.fields, source);
+		const task = this.createTask(dialect, body.fields, source, kind);
 		record.taskId = task.id;
 		const fault = this.createFaults.shift();
 		if (fault) {
@@ -739,7 +754,7 @@ export class ProviderSimulator {
 		answer(200, dialect === 'newapi' ? { code: 'success', message: '', data: object } : object, 'created');
 	}
 
-	private createTask(dialect: Dialect, fields: Record<string, unknown>, source: SimTask | undefined): SimTask {
+	private createTask(dialect: Dialect, fields: Record<string, unknown>, source: SimTask | undefined, kind: CreateRecord['kind']): SimTask {
 		const settings = this.createSettings;
 		const now = this.now();
 		const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
@@ -747,14 +762,15 @@ export class ProviderSimulator {
 			id: newTaskId(dialect),
 			model: source?.model ?? text(fields.model) ?? 'sora-2',
 			size: source?.size ?? text(fields.size) ?? '720x1280',
-			seconds: source?.seconds ?? text(fields.seconds) ?? '4',
+			// An extension is its source plus the added segment.
+			seconds: kind === 'extend' && source ? String(Number(source.seconds) + Number(text(fields.seconds) ?? '4')) : (source?.seconds ?? text(fields.seconds) ?? '4'),
 			prompt: String(fields.prompt),
 			startsAt: now + Math.min(settings.queuedMs, settings.durationMs) / 1000,
 			finishesAt: now + settings.durationMs / 1000,
 			outcome: settings.outcome,
 			failReason: settings.failReason,
 			contentBytes: settings.contentBytes,
-			...(source ? { remixedFromVideoId: source.id } : {}),
+			...(source && kind === 'remix' ? { remixedFromVideoId: source.id } : {}),
 		});
 	}
 

@@ -79,6 +79,7 @@ it('the panel merges the trigger into one "Sora Video" entry whose description a
 		'Create a video',
 		'Delete a video',
 		'Download the file of a video task',
+		'Extend a video',
 		'Generate a video',
 		'Get the status of a video task',
 		'List video tasks',

@@ -9,16 +9,16 @@ import type { INode, INodeParameters, INodeProperties, INodePropertyOptions, INo
 import { NodeHelpers } from 'n8n-workflow';
 
 import type { ProviderId } from '../nodes/shared/providers';
-import { PROVIDER_IDS, PROVIDERS } from '../nodes/shared/providers';
+import { PROVIDER_IDS, PROVIDERS, providerServes } from '../nodes/shared/providers';
 import { loadPackage } from './harness/engine';
 
 /** What each provider offers, as the README's table says. */
-const OFFERS: Record<ProviderId, { list: boolean; variants: boolean }> = {
-	opeAi: { list: false, variants: false },
-	wisdomGate: { list: false, variants: false },
-	ezModel: { list: false, variants: false },
-	voidAi: { list: true, variants: true },
-	openAiCompatible: { list: true, variants: true },
+const OFFERS: Record<ProviderId, { list: boolean; variants: boolean; extend: boolean }> = {
+	opeAi: { list: false, variants: false, extend: false },
+	wisdomGate: { list: false, variants: false, extend: false },
+	ezModel: { list: false, variants: false, extend: false },
+	voidAi: { list: true, variants: true, extend: false },
+	openAiCompatible: { list: true, variants: true, extend: true },
 };
 
 async function describeNode(name: 'soraVideo' | 'soraVideoTrigger'): Promise<INodeTypeDescription> {
@@ -75,12 +75,12 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 	const offers = OFFERS[provider];
 
 	it('the registry agrees with what the README promises', () => {
-		expect({ list: PROVIDERS[provider].supportsList, variants: PROVIDERS[provider].supportsVariants }).toEqual(offers);
+		expect({ list: PROVIDERS[provider].supportsList, variants: PROVIDERS[provider].supportsVariants, extend: providerServes(PROVIDERS[provider], 'extend') }).toEqual(offers);
 	});
 
 	it('Sora Video: Operation offers every operation (the action picked is the one you get); a notice marks the ones the provider cannot serve', async () => {
 		const description = await describeNode('soraVideo');
-		const all = ['create', 'delete', 'downloadContent', 'generate', 'getStatus', 'list', 'remix'];
+		const all = ['create', 'delete', 'downloadContent', 'extend', 'generate', 'getStatus', 'list', 'remix'];
 		expect(choices(description, { provider }, 'operation')).toEqual(all);
 		expect(resolved(description, { provider }).operation).toBe('getStatus');
 		for (const operation of all) {
@@ -89,9 +89,9 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 			const notices = description.properties.filter(
 				(property) => property.type === 'notice' && displayed(description, { provider, operation }, property.name).includes(property),
 			);
-			const unserved = !offers.list && ['list', 'remix', 'delete'].includes(operation);
+			const unserved = (!offers.list && ['list', 'remix', 'delete'].includes(operation)) || (!offers.extend && operation === 'extend');
 			expect(notices).toHaveLength(unserved ? 1 : 0);
-			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or OpenAI-Compatible Gateway\.$/);
+			if (unserved) expect(notices[0].displayName).toMatch(operation === 'extend' ? /choose a credential of OpenAI-Compatible Gateway\.$/ : /VoidAI or OpenAI-Compatible Gateway\.$/);
 		}
 	});
 
@@ -140,6 +140,7 @@ describe('values saved in workflows survive', () => {
 			'Create a video',
 			'Delete a video',
 			'Download the file of a video task',
+			'Extend a video',
 			'Generate a video',
 			'Get the status of a video task',
 			'List video tasks',

@@ -97,6 +97,35 @@ export async function remixTask(client: VideoApiClient, taskId: string, prompt: 
 	return { ...created, task: { ...created.task, remixedFromVideoId: created.task.remixedFromVideoId ?? taskId } };
 }
 
+export interface ExtendRequest {
+	/** The completed video to continue. */
+	taskId: string;
+	prompt: string;
+	/** The added segment's length; the gateway's default when not set. */
+	seconds?: string;
+}
+
+/**
+ * `POST /videos/extensions` as OpenAI publishes it: JSON `{prompt, seconds, video: {id}}`. A new (paid) task, sent
+ * once like a create; errors name the source video, whose ID the answer does not always repeat.
+ */
+export async function extendTask(client: VideoApiClient, request: ExtendRequest): Promise<CreatedTask> {
+	const action = 'extension';
+	const json = JSON.stringify({ prompt: request.prompt, ...(request.seconds ? { seconds: request.seconds } : {}), video: { id: request.taskId } });
+	const result = await client.submit({
+		method: 'POST',
+		path: '/videos/extensions',
+		action,
+		taskId: request.taskId,
+		body: async () => ({ data: json, contentType: 'application/json', length: Buffer.byteLength(json) }),
+		billable: true,
+		findHow: findHow(client),
+		maxBytes: BODY_LIMITS.status,
+	});
+	if (!result.ok) throw missingEndpoint(client, result.problem, 'extend') ?? client.errorFor(result.problem, action, request.taskId, result.attempts);
+	return taskFrom(client, result.body, action);
+}
+
 export interface DeletedTask {
 	id: string;
 	deleted: boolean;

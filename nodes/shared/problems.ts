@@ -384,6 +384,7 @@ export const createInputProblems = {
 	emptyPrompt: (node: INode, itemIndex: number) =>
 		createInputError(node, 'The prompt is empty', 'Describe the video to generate, or map the prompt from the input item with an expression.', itemIndex),
 	emptyRemixPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe the change to make to the video.', itemIndex),
+	emptyExtendPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe what happens next in the video.', itemIndex),
 	twoReferences: (node: INode, itemIndex: number) =>
 		createInputError(node, 'Both a reference image field and a reference image URL are set', 'Use one of them.', itemIndex),
 	referenceUrlNotHttp: (node: INode, url: string, itemIndex: number) =>
@@ -405,6 +406,7 @@ const ROUTE_DOES: Record<Capability, string> = {
 	list: 'lists video tasks',
 	create: 'creates videos',
 	remix: 'remixes videos',
+	extend: 'extends videos',
 	delete: 'deletes videos',
 };
 

@@ -6,13 +6,14 @@
 import { create } from './create';
 import { deleteVideo } from './delete';
 import { downloadContent } from './downloadContent';
+import { extend } from './extend';
 import { generate } from './generate';
 import { getStatus } from './getStatus';
 import { list } from './list';
 import type { Operation } from './operation';
 import { remix } from './remix';
 
-export const OPERATIONS = [create, generate, getStatus, downloadContent, list, remix, deleteVideo] as const;
+export const OPERATIONS = [create, generate, getStatus, downloadContent, list, remix, extend, deleteVideo] as const;
 
 export type OperationName = (typeof OPERATIONS)[number]['name'];
 

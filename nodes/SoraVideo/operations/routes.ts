@@ -2,7 +2,7 @@
  * The provider routes an operation can need. A provider declares which it serves (`serves.capabilities` in
  * providers.ts); an operation declares the one it needs (`needs`); problems.ts words what a missing one means.
  */
-export const CAPABILITIES = ['readTask', 'download', 'list', 'create', 'remix', 'delete'] as const;
+export const CAPABILITIES = ['readTask', 'download', 'list', 'create', 'remix', 'extend', 'delete'] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -13,5 +13,6 @@ export const ROUTES: Record<Capability, string> = {
 	list: 'GET /videos',
 	create: 'POST /videos',
 	remix: 'POST /videos/{id}/remix',
+	extend: 'POST /videos/extensions',
 	delete: 'DELETE /videos/{id}',
 };

@@ -1,0 +1,57 @@
+/** Extend: `POST /videos/extensions` with a completed video by ID, a prompt and the added Seconds; the answer is a new task. */
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { requestOptions } from '../../shared/descriptions';
+import { extendTask } from '../../shared/lifecycle';
+import { createInputProblems } from '../../shared/problems';
+import { requireTaskId } from '../../shared/tasks';
+import { optionsCollection, promptField, taskIdField } from './common';
+import type { OperationContext } from './operation';
+import { defineOperation } from './operation';
+
+const properties: INodeProperties[] = [
+	{ ...taskIdField, description: 'The completed video to continue: the ID the provider returned when it was created' },
+	promptField('What happens next in the video'),
+	{
+		displayName: 'Seconds',
+		name: 'seconds',
+		type: 'options',
+		// Any value set by expression is sent as it is: gateways route extensions to vendors with other lengths.
+		allowArbitraryValues: true,
+		// The default first, then shortest to longest.
+		// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
+		options: [
+			{ name: 'Model Default', value: '' },
+			{ name: '4', value: '4' },
+			{ name: '8', value: '8' },
+			{ name: '12', value: '12' },
+			{ name: '16', value: '16' },
+			{ name: '20', value: '20' },
+		],
+		default: '',
+		description: 'Length of the added segment (OpenAI: 4, 8, 12, 16 or 20). Other values the gateway accepts can be set with an expression.',
+	},
+	optionsCollection([...requestOptions]),
+];
+
+async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { fn, client } = ctx;
+	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
+	const prompt = String(fn.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
+	if (!prompt) throw createInputProblems.emptyExtendPrompt(fn.getNode(), itemIndex);
+	const seconds = String(fn.getNodeParameter('seconds', itemIndex, '') ?? '').trim() || undefined;
+	const { task } = await extendTask(client, { taskId, prompt, seconds });
+	return [{ json: { ...task } as unknown as IDataObject, pairedItem: { item: itemIndex } }];
+}
+
+export const extend = defineOperation({
+	name: 'extend',
+	resource: 'video',
+	displayName: 'Extend',
+	action: 'Extend a video',
+	summary: 'Continue a finished video with a new prompt; returns the new task',
+	subtitle: 'Extend Video',
+	properties,
+	needs: 'extend',
+	execute,
+});

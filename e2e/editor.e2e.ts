@@ -13,7 +13,7 @@
  * except two requests n8n makes for every installed community package, which are not errors of the package:
  * - requests to any host other than n8n's: the test blocks them, so nothing leaves this machine (the editor
  *   looks the package up on registry.npmjs.org to show its npm details), and Chromium logs each as failed;
- * - a 404 for /schemas/<node type>/<version>.json: the editor asks whether the node ships an optional output
+ * - a 404 for /schemas/<node type>/<version>[/<resource>/<operation>].json: the editor asks whether the node ships an optional output
  *   schema preview (`__schema__` next to the node); this package ships none.
  * Other console errors are n8n's own (e.g. the 401 of its session check before signing in): they are kept in
  * console.log and printed, but do not fail the test.
@@ -40,16 +40,17 @@ const ACTIONS = [
 	'Create a video',
 	'Delete a video',
 	'Download the file of a video task',
-	'Generate a video and download it',
+	'Extend a video',
+	'Generate a video',
 	'Get the status of a video task',
 	'List video tasks',
 	'Remix a video',
 ];
 const TRIGGER_EVENTS = ['On video completed', 'On video failed'];
-const OPERATIONS = ['Create', 'Delete', 'Download Content', 'Generate', 'Get Status', 'List', 'Remix'];
+const OPERATIONS = ['Create', 'Delete', 'Download Content', 'Extend', 'Generate', 'Get Status', 'List', 'Remix'];
 
 const OURS = /n8n-nodes-sora-video|soraVideo|SoraVideo|opeAiApi|wisdomGateApi|ezModelApi|voidAiApi|openAiCompatibleVideoApi/;
-const SCHEMA_PROBE = /^\/schemas\/n8n-nodes-sora-video\.[A-Za-z]+\/[\d.]+\.json$/;
+const SCHEMA_PROBE = /^\/schemas\/n8n-nodes-sora-video\.[A-Za-z]+\/[\d.]+(?:\/[A-Za-z]+\/[A-Za-z]+)?\.json$/;
 
 type Verdict = 'ours' | 'uncaught exception' | 'blocked off-machine request' | 'optional schema probe' | "n8n's own";
 interface Logged {
@@ -211,8 +212,11 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 		await nodePanel().getByText('Get the status of a video task', { exact: true }).click();
 		const operation = ndv.getByTestId('parameter-input-operation');
 		await operation.locator('input').first().waitFor();
-		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('Sora Video');
+		// With a resource level, n8n names a node after the action it was added through.
+		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('Get the status of a video task');
 		expect(await operation.locator('input').first().inputValue()).toBe('Get Status');
+		// A new node is version 2: Wait for Completion is a switch in view, not an option to add first.
+		await ndv.getByTestId('parameter-input-waitForCompletion').waitFor();
 		await shot('07-action-parameters');
 
 		step = 'next step: the operations';
@@ -224,6 +228,21 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 		const names = (await options.allInnerTexts()).map((text) => text.split('\n')[0].trim());
 		expect(names).toEqual(expect.arrayContaining(OPERATIONS));
 		await shot('08-operations');
+
+		step = 'the action picked is the operation you get';
+		await page.keyboard.press('Escape');
+		await page.getByTestId('ndv-close-button').click();
+		await ndv.waitFor({ state: 'hidden' });
+		await page.getByTestId('node-creator-plus-button').click();
+		await (await searchSora()).click();
+		await nodePanel().getByText('List video tasks', { exact: true }).click();
+		await operation.locator('input').first().waitFor();
+		// OpeAI (the first provider, with no credential yet) cannot list: the node says so and stays on List.
+		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('List video tasks');
+		expect(await operation.locator('input').first().inputValue()).toBe('List');
+		await ndv.getByText(/no endpoint that lists video tasks/).first().waitFor();
+		expect(await ndv.getByText(/choose a credential of VoidAI or OpenAI-Compatible Gateway/).count()).toBeGreaterThan(0);
+		await shot('09-list-picked-with-a-provider-that-cannot');
 	} catch (error) {
 		await shot(`failed-at-${step.replace(/[^a-z]+/g, '-')}`).catch(() => undefined);
 		throw error;

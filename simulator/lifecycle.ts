@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'crypto';
 import type { IncomingMessage } from 'http';
 
 import { boundaryOf, readMultipart } from './multipart';
-import type { Dialect } from './simulator';
+import type { Dialect } from './dialects';
 
 /** Answers a gateway gives instead of creating a task. */
 export type CreateRejection = 'moderation' | 'quota' | 'badSize' | 'unknownModel';

@@ -5,6 +5,9 @@
  */
 import type { IExecuteFunctions, INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
+import { readFileSync } from 'fs';
+import nock from 'nock';
+import { join } from 'path';
 
 import { nodeProperties, subtitleExpression } from '../nodes/SoraVideo/operations/describe';
 import type { AnyOperation } from '../nodes/SoraVideo/operations/index';
@@ -14,8 +17,11 @@ import { route } from '../nodes/SoraVideo/operations/router';
 import { CAPABILITIES } from '../nodes/SoraVideo/operations/routes';
 import { providerProperty } from '../nodes/shared/descriptions';
 import { unsupportedOperationError } from '../nodes/shared/problems';
+import type { ProviderId } from '../nodes/shared/providers';
 import { PROVIDER_IDS, PROVIDERS, providerServes } from '../nodes/shared/providers';
-import { loadPackage } from './harness/engine';
+import { loadPackage, runNode } from './harness/engine';
+import { useNock } from './harness/nock';
+import { baseUrlOf, credentialsFor } from './harness/sora';
 
 async function builtNode(): Promise<INodeTypeDescription> {
 	const loader = await loadPackage();
@@ -116,6 +122,13 @@ describe('every operation in the registry', () => {
 		}
 	});
 
+	it("n8n names a node added through an action after that action (n8n-workflow's own makeNodeName)", async () => {
+		const node = await builtNode();
+		for (const operation of OPERATIONS) {
+			expect(NodeHelpers.makeNodeName({ resource: operation.resource, operation: operation.name }, node)).toBe(operation.action);
+		}
+	});
+
 	it('a workflow saved without a resource (the first version of the node) shows and runs its operation', async () => {
 		const node = await builtNode();
 		for (const operation of OPERATIONS) {
@@ -152,5 +165,70 @@ describe('adding an operation is one object in the registry', () => {
 		await expect(route.call(executeContext({ provider: 'voidAi', operation: 'ping', echo: 'hello' }), registry)).resolves.toEqual([[{ json: { echo: 'hello', provider: 'voidAi' } }]]);
 		await expect(route.call(executeContext({ provider: 'opeAi', operation: 'ping' }), registry)).rejects.toThrow('OpeAI has no endpoint that lists video tasks');
 		await expect(route.call(executeContext({ provider: 'voidAi', operation: 'ping' }), OPERATIONS)).rejects.toThrow('Unknown operation "ping"');
+	});
+});
+
+describe('a workflow saved before the resource level runs unchanged in the engine', () => {
+	useNock();
+
+	it("the example's Get Status node (no resource, waiting on) reads its task", async () => {
+		const workflow = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'check-status-wait-download.json'), 'utf8')) as { nodes: INode[] };
+		const saved = workflow.nodes.find((node) => node.name === 'Get Status') as INode;
+		expect(saved.parameters.resource).toBeUndefined();
+		const provider = saved.parameters.provider as ProviderId;
+		const url = new URL(baseUrlOf(provider));
+		nock(url.origin).get(`${url.pathname}/videos/video_done`).reply(200, { id: 'video_done', object: 'video', status: 'completed', progress: 100 });
+		const result = await runNode({ nodeType: 'soraVideo', parameters: saved.parameters, credentials: credentialsFor(provider), items: [{ json: { taskId: 'video_done' } }] });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ id: 'video_done', status: 'completed' });
+	});
+});
+
+describe('version 2: Wait for Completion is a switch of its own on Get Status and Download Content', () => {
+	useNock();
+
+	function shownAt(description: INodeTypeDescription, typeVersion: number, parameters: INodeParameters): INodeProperties[] {
+		const node: INode = { id: 'n', name: 'n', type: 'x.soraVideo', typeVersion, position: [0, 0], parameters };
+		const values = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
+		return description.properties.filter((property) => NodeHelpers.displayParameter(values, property, { ...node, parameters: values } as never, description));
+	}
+
+	it('new nodes are version 2; the switch shows there, the option only in version 1', async () => {
+		const node = await builtNode();
+		expect(node.version).toEqual([1, 2]);
+		expect(node.defaultVersion).toBe(2);
+		for (const operation of ['getStatus', 'downloadContent']) {
+			const v2 = shownAt(node, 2, { provider: 'voidAi', resource: 'video', operation });
+			expect(v2.filter((property) => property.name === 'waitForCompletion')).toHaveLength(1);
+			const v2Options = v2.filter((property) => property.name === 'options');
+			expect(v2Options).toHaveLength(1);
+			expect((v2Options[0].options as INodeProperties[]).map((option) => option.name)).not.toContain('waitForCompletion');
+			const v1 = shownAt(node, 1, { provider: 'voidAi', operation });
+			expect(v1.filter((property) => property.name === 'waitForCompletion')).toHaveLength(0);
+			const v1Options = v1.filter((property) => property.name === 'options');
+			expect(v1Options).toHaveLength(1);
+			expect((v1Options[0].options as INodeProperties[]).map((option) => option.name)).toContain('waitForCompletion');
+		}
+	});
+
+	const completed = { id: 'video_w', object: 'video', status: 'completed', progress: 100 };
+	const queued = { ...completed, status: 'queued', progress: 0 };
+
+	it.each([
+		['version 2, the switch on', 2, { waitForCompletion: true, options: { pollInterval: 0.05, maxWait: 1 } }, 'completed'],
+		['version 2, the switch off', 2, { options: {} }, 'queued'],
+		['version 1, the option on (a saved workflow)', 1, { options: { waitForCompletion: true, pollInterval: 0.05, maxWait: 1 } }, 'completed'],
+	] as const)('%s', async (_name, typeVersion, parameters, status) => {
+		const url = new URL(baseUrlOf('voidAi'));
+		nock(url.origin).get(`${url.pathname}/videos/video_w`).reply(200, queued);
+		nock(url.origin).get(`${url.pathname}/videos/video_w`).reply(200, completed);
+		const result = await runNode({
+			nodeType: 'soraVideo',
+			typeVersion,
+			parameters: { provider: 'voidAi', operation: 'getStatus', taskId: 'video_w', ...parameters },
+			credentials: credentialsFor('voidAi'),
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.status).toBe(status);
 	});
 });

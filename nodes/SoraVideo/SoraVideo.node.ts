@@ -13,7 +13,9 @@ export class SoraVideo implements INodeType {
 		name: 'soraVideo',
 		icon: { light: 'file:soraVideo.svg', dark: 'file:soraVideo.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 2: Wait for Completion is a switch of its own on Get Status and Download Content (1 kept it among the options).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: subtitleExpression(OPERATIONS),
 		description: 'Create, check and download AI video tasks (Sora, Veo, Kling, ...) through OpenAI/Sora-compatible gateways: OpeAI, Wisdom Gate, EzModel, VoidAI, any compatible API',
 		defaults: { name: 'Sora Video' },

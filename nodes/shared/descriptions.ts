@@ -130,7 +130,7 @@ export interface NumericOption {
  */
 export const NUMERIC_OPTIONS = {
 	retries: { displayName: 'Retries', min: 0, max: 10, default: DEFAULT_RETRIES, integer: true },
-	retryDelay: { displayName: 'Retry Delay (Ms)', min: 0, max: 60_000, default: DEFAULT_RETRY_DELAY_MS },
+	retryDelay: { displayName: 'Retry Delay (ms)', min: 0, max: 60_000, default: DEFAULT_RETRY_DELAY_MS },
 	timeout: { displayName: 'Timeout (Seconds)', min: 1, max: 3600, default: DEFAULT_TIMEOUT_SECONDS },
 	pollInterval: { displayName: 'Poll Interval (Seconds)', min: 1, max: 3600, default: 10 },
 	maxWait: { displayName: 'Max Wait (Minutes)', min: 0.1, max: 1440, default: 15 },
@@ -176,7 +176,9 @@ export const retriesOption: INodeProperties = {
 };
 
 export const retryDelayOption: INodeProperties = {
-	displayName: 'Retry Delay (Ms)',
+	// "ms" is a unit, not a word: title case would make it "Ms".
+	// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
+	displayName: 'Retry Delay (ms)',
 	name: 'retryDelay',
 	type: 'number',
 	typeOptions: rangeOf(NUMERIC_OPTIONS.retryDelay),

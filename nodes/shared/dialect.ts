@@ -1,6 +1,6 @@
 /**
  * Turns any provider's answer into one shape. Nothing here knows a provider by name:
- * every variant in docs/provider-dialects.md is recognised by its shape.
+ * every variant in README.md's "Provider dialects" section is recognised by its shape.
  */
 
 export type TaskStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'unknown';

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ListPage, NormalizedTask, ProblemKind } from './dialect';
 import { classifyProblem, isTerminal, looksLikeTask, normalizeTask, parseListPage } from './dialect';
-import { emptyTaskIdError, invalidTaskIdError, notReadyError, problemError, taskFailedError, unsupportedOperationError, waitTimeoutError } from './problems';
+import { emptyTaskIdError, invalidTaskIdError, problemError, taskFailedError, unsupportedOperationError, waitTimeoutError } from './problems';
 import { ROUTES } from '../SoraVideo/operations/routes';
 import type { VideoApiClient } from './transport';
 import { BODY_LIMITS, sleep, taskPath } from './transport';
@@ -98,13 +98,6 @@ export async function waitForCompletion(client: VideoApiClient, taskId: string, 
 		}
 		await sleep(Math.min(options.intervalMs, options.maxWaitMs - elapsed), client.signal, client.node);
 	}
-}
-
-/** Fails with a clear message unless the task can be downloaded now. */
-export function assertDownloadable(client: VideoApiClient, task: NormalizedTask, taskId: string): void {
-	const ctx = client.problemContext('download', taskId);
-	if (task.status === 'failed') throw taskFailedError(task, ctx);
-	if (task.status !== 'completed') throw notReadyError(task, ctx);
 }
 
 export interface ListOptions {

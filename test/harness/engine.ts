@@ -174,6 +174,8 @@ export interface EngineRunOptions {
 	mode?: WorkflowExecuteMode;
 	/** Cancels the execution (as the editor's Stop button does) after this many ms. */
 	cancelAfterMs?: number;
+	/** The node's version as the workflow saved it (default 1, what every older workflow holds). */
+	typeVersion?: number;
 }
 
 export interface EngineRunResult {
@@ -234,6 +236,7 @@ export async function runNode(options: EngineRunOptions): Promise<EngineRunResul
 	const loader = await loadPackage();
 	const node: INode = {
 		...packageNode('Sora Video', options.nodeType, options.parameters, options.credentials),
+		typeVersion: options.typeVersion ?? 1,
 		continueOnFail: options.continueOnFail,
 		...(options.onError ? { onError: options.onError } : {}),
 	};

@@ -1,5 +1,5 @@
 /** The options several operations of the Sora Video node share. */
-import type { INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { clampOption, NUMERIC_OPTIONS, rangeOf } from '../../shared/descriptions';
 
@@ -45,6 +45,33 @@ export function waitSettings(values: WaitOptionValues): { intervalMs: number; ma
 	};
 }
 
+/** Node versions: 2 shows Wait for Completion as a switch of its own; workflows saved with 1 keep it among the options. */
+const VERSION_1 = { '@version': [1] };
+const FROM_VERSION_2 = { '@version': [{ _cnd: { gte: 2 } }] };
+
+/** Version 2's visible switch (Get Status and Download Content). */
+export const waitForCompletionField: INodeProperties = { ...waitOptions[0], displayOptions: { show: FROM_VERSION_2 } };
+
+/**
+ * Get Status's and Download Content's fields that depend on the version: the switch (version 2), and the options
+ * collection, with Poll Interval and Max Wait shown while waiting (after the switch in 2, after the option in 1).
+ */
+export function waitingFields(options: INodeProperties[], requestOptions: INodeProperties[]): INodeProperties[] {
+	const [waitOption, ...settings] = waitOptions;
+	const afterSwitch = settings.map((setting) => ({ ...setting, displayOptions: { show: { '/waitForCompletion': [true] } } }));
+	return [
+		waitForCompletionField,
+		{ ...optionsCollection([...options, waitOption, ...settings, ...requestOptions]), displayOptions: { show: VERSION_1 } },
+		{ ...optionsCollection([...options, ...afterSwitch, ...requestOptions]), displayOptions: { show: FROM_VERSION_2 } },
+	];
+}
+
+/** Whether to wait: the switch from version 2 on, the option in version 1. */
+export function waitsForCompletion(fn: IExecuteFunctions, itemIndex: number, options: WaitOptionValues): boolean {
+	if (fn.getNode().typeVersion >= 2) return fn.getNodeParameter('waitForCompletion', itemIndex, false) === true;
+	return options.waitForCompletion === true;
+}
+
 /** The one `options` collection an operation shows (n8n keeps one value per name; each operation shows its own). */
 export function optionsCollection(options: INodeProperties[]): INodeProperties {
 	return {
@@ -63,7 +90,8 @@ export const taskIdField: INodeProperties = {
 	name: 'taskId',
 	type: 'string',
 	required: true,
-	default: '',
+	// What it usually is: the `id` of the task the previous node created, checked or listed.
+	default: '={{ $json.id }}',
 	placeholder: 'video_68e688d4950481918ec389280c2f7814',
 	description: 'The ID the provider returned when the video was created, usually mapped from the node that created it',
 };

@@ -39,13 +39,15 @@ export function createFields(): INodeProperties[] {
 			type: 'options',
 			// Gateways take more than OpenAI's list (VoidAI: 10): any value set by expression is sent as it is.
 			allowArbitraryValues: true,
+			// The default first, then shortest to longest.
+			// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
 			options: [
+				{ name: 'Model Default', value: '' },
 				{ name: '4', value: '4' },
 				{ name: '5', value: '5' },
 				{ name: '8', value: '8' },
 				{ name: '10', value: '10' },
 				{ name: '12', value: '12' },
-				{ name: 'Model Default', value: '' },
 			],
 			default: '',
 			description: 'Length of the video. Other values the gateway accepts can be set with an expression.',
@@ -55,13 +57,15 @@ export function createFields(): INodeProperties[] {
 			name: 'size',
 			type: 'options',
 			allowArbitraryValues: true,
+			// The default first, then by shape (portrait, then landscape), smallest first: sorted as text, 1024x1792 came before 720x1280.
+			// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
 			options: [
+				{ name: 'Model Default', value: '' },
+				{ name: '720x1280 (Portrait)', value: '720x1280' },
 				{ name: '1024x1792 (Tall, Pro)', value: '1024x1792' },
 				{ name: '1280x720 (Landscape)', value: '1280x720' },
 				{ name: '1792x1024 (Wide, Pro)', value: '1792x1024' },
 				{ name: '1920x1080 (Full HD Landscape)', value: '1920x1080' },
-				{ name: '720x1280 (Portrait)', value: '720x1280' },
-				{ name: 'Model Default', value: '' },
 			],
 			default: '',
 			description: 'Width x height of the video. Other values the gateway accepts can be set with an expression.',

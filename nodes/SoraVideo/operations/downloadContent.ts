@@ -4,7 +4,7 @@ import type { ContentVariant } from '../../shared/providers';
 import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
 import { requireTaskId, waitForCompletion } from '../../shared/tasks';
 import type { WaitOptionValues } from './common';
-import { optionsCollection, taskIdField, waitOptions, waitSettings } from './common';
+import { taskIdField, waitingFields, waitSettings, waitsForCompletion } from './common';
 import { alsoDownloadOption, downloadFiles, fileNameOption, fileRequests, withFileFacts } from './files';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';
@@ -13,12 +13,7 @@ const properties: INodeProperties[] = [
 	taskIdField,
 	...variantProperties(undefined),
 	binaryPropertyNameProperty,
-	optionsCollection([
-		fileNameOption,
-		alsoDownloadOption,
-		...waitOptions,
-		...requestOptions,
-	]),
+	...waitingFields([fileNameOption, alsoDownloadOption], requestOptions),
 ];
 
 async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -29,7 +24,7 @@ async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeE
 	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { fileName?: string; alsoDownload?: string[] };
 	const requests = fileRequests(client, { variant, property: binaryPropertyName, fileName: options.fileName }, options.alsoDownload, itemIndex);
 	const wait = waitSettings(options);
-	if (options.waitForCompletion) await waitForCompletion(client, taskId, wait);
+	if (waitsForCompletion(fn, itemIndex, options)) await waitForCompletion(client, taskId, wait);
 	const files = await downloadFiles(fn, client, taskId, requests);
 	// The input item, kept (as n8n's Google Drive and S3 downloads do), plus the files and their facts.
 	const input = fn.getInputData()[itemIndex];

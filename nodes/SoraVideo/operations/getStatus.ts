@@ -3,31 +3,32 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/tasks';
 import { requestOptions } from '../../shared/descriptions';
 import type { WaitOptionValues } from './common';
-import { optionsCollection, taskIdField, waitOptions, waitSettings } from './common';
+import { taskIdField, waitingFields, waitSettings, waitsForCompletion } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';
 
 
 const properties: INodeProperties[] = [
 	taskIdField,
-	optionsCollection([
-		{
-			displayName: 'Include Raw Response',
-			name: 'includeRawResponse',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to add the provider\'s untouched response body under "rawResponse"',
-		},
-		...waitOptions,
-		...requestOptions,
-	]),
+	...waitingFields(
+		[
+			{
+				displayName: 'Include Raw Response',
+				name: 'includeRawResponse',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the provider\'s untouched response body under "rawResponse"',
+			},
+		],
+		requestOptions,
+	),
 ];
 
 async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
 	const taskId = requireTaskId(fn.getNode(), fn.getNodeParameter('taskId', itemIndex), itemIndex);
 	const options = fn.getNodeParameter('options', itemIndex, {}) as WaitOptionValues & { includeRawResponse?: boolean };
-	const { task, raw } = options.waitForCompletion
+	const { task, raw } = waitsForCompletion(fn, itemIndex, options)
 		? await waitForCompletion(client, taskId, waitSettings(options))
 		: await fetchTask(client, taskId);
 	const json: IDataObject = { ...task } as unknown as IDataObject;

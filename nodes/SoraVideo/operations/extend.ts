@@ -19,7 +19,6 @@ const properties: INodeProperties[] = [
 		// Any value set by expression is sent as it is: gateways route extensions to vendors with other lengths.
 		allowArbitraryValues: true,
 		// Shortest to longest. OpenAI's document requires `seconds`, so there is no "Model Default" here.
-		// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
 		options: [
 			{ name: '4', value: '4' },
 			{ name: '8', value: '8' },

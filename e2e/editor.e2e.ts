@@ -40,13 +40,14 @@ const ACTIONS = [
 	'Create a video',
 	'Delete a video',
 	'Download the file of a video task',
+	'Extend a video',
 	'Generate a video',
 	'Get the status of a video task',
 	'List video tasks',
 	'Remix a video',
 ];
 const TRIGGER_EVENTS = ['On video completed', 'On video failed'];
-const OPERATIONS = ['Create', 'Delete', 'Download Content', 'Generate', 'Get Status', 'List', 'Remix'];
+const OPERATIONS = ['Create', 'Delete', 'Download Content', 'Extend', 'Generate', 'Get Status', 'List', 'Remix'];
 
 const OURS = /n8n-nodes-sora-video|soraVideo|SoraVideo|opeAiApi|wisdomGateApi|ezModelApi|voidAiApi|openAiCompatibleVideoApi/;
 const SCHEMA_PROBE = /^\/schemas\/n8n-nodes-sora-video\.[A-Za-z]+\/[\d.]+(?:\/[A-Za-z]+\/[A-Za-z]+)?\.json$/;

@@ -176,10 +176,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 const MIME: Record<string, string> = { video: 'video/mp4', thumbnail: 'image/webp', spritesheet: 'image/jpeg' };
 
-/** The routes of OpenAI's document beyond create and remix that make something new from a video. */
-const DERIVED_ROUTES: Record<string, 'extend' | 'edit' | 'character' | undefined> = { '/videos/extensions': 'extend', '/videos/edits': 'edit', '/videos/characters': 'character' };
+/** The routes of OpenAI's document that make something new from a video (extensions: see `lifecycleRoute`). */
+const DERIVED_ROUTES: Record<string, 'edit' | 'character' | undefined> = { '/videos/edits': 'edit', '/videos/characters': 'character' };
 
-/** The dialects that serve extensions, edits and characters: OpenAI's (and LiteLLM's proxy, which speaks it). */
+/** The dialects that serve edits and characters: OpenAI's (and LiteLLM's proxy, which speaks it). */
 const DERIVED_DIALECTS = new Set<Dialect>(['openai']);
 
 export class ProviderSimulator {
@@ -682,11 +682,22 @@ export class ProviderSimulator {
 			}
 			if (character) this.readCharacter(res, decodeURIComponent(character[1]));
 			else if (derived === 'character') await this.createCharacter(req, res, dialect, path);
-			else if (derived) await this.derive(req, res, dialect, path, derived);
+			else if (derived === 'edit') await this.edit(req, res, dialect, path);
 			return true;
 		}
 		if (req.method === 'POST' && rest === '/videos') {
 			await this.createOrRemix(req, res, dialect, path, undefined);
+			return true;
+		}
+		// OpenAI's extensions route, as LiteLLM serves it (the "openai" dialect); new-api and the named gateways have none.
+		if (req.method === 'POST' && rest === '/videos/extensions') {
+			if (dialect !== 'openai') {
+				await drain(req);
+				const answer = noRouteAnswer('POST', path);
+				this.json(res, answer.status, answer.body);
+				return true;
+			}
+			await this.createOrRemix(req, res, dialect, path, undefined, 'extend');
 			return true;
 		}
 		const remix = /^\/videos\/([^/]+)\/remix$/.exec(rest);
@@ -703,11 +714,15 @@ export class ProviderSimulator {
 		return false;
 	}
 
-	private async createOrRemix(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, sourceId: string | undefined): Promise<void> {
+	private async createOrRemix(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, pathSourceId: string | undefined, kind: CreateRecord['kind'] = pathSourceId === undefined ? 'create' : 'remix'): Promise<void> {
 		const at = Date.now();
 		const body = await readCreateBody(req);
+		// An extension names its source in the body: {"video": {"id": ...}}.
+		const named = body.fields.video;
+		const bodySourceId = kind === 'extend' && named !== null && typeof named === 'object' && typeof (named as { id?: unknown }).id === 'string' ? (named as { id: string }).id : undefined;
+		const sourceId = kind === 'extend' ? (bodySourceId ?? '') : pathSourceId;
 		const record: CreateRecord = {
-			kind: sourceId === undefined ? 'create' : 'remix',
+			kind,
 			at,
 			method: req.method ?? 'POST',
 			path,
@@ -748,9 +763,9 @@ export class ProviderSimulator {
 		const invalid = validateCreate(dialect, body.fields, source !== undefined);
 		if (invalid) return answer(invalid.status, invalid.body, 'invalid');
 		if (source && this.statusOf(source) !== 'completed') {
-			return answer(400, { error: { message: `Video ${source.id} is not completed yet (status: ${this.statusOf(source)}); only completed videos can be remixed.`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }, 'invalid');
+			return answer(400, { error: { message: `Video ${source.id} is not completed yet (status: ${this.statusOf(source)}); only completed videos can be ${kind === 'extend' ? 'extended' : 'remixed'}.`, type: 'invalid_request_error', param: null, code: 'invalid_request' } }, 'invalid');
 		}
-		const task = this.createTask(dialect, body.fields, source);
+		const task = this.createTask(dialect, body.fields, source, kind);
 		record.taskId = task.id;
 		const fault = this.createFaults.shift();
 		if (fault) {
@@ -764,7 +779,7 @@ export class ProviderSimulator {
 		answer(200, dialect === 'newapi' ? { code: 'success', message: '', data: object } : object, 'created');
 	}
 
-	private createTask(dialect: Dialect, fields: Record<string, unknown>, source: SimTask | undefined): SimTask {
+	private createTask(dialect: Dialect, fields: Record<string, unknown>, source: SimTask | undefined, kind: CreateRecord['kind']): SimTask {
 		const settings = this.createSettings;
 		const now = this.now();
 		const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
@@ -772,14 +787,15 @@ export class ProviderSimulator {
 			id: newTaskId(dialect),
 			model: source?.model ?? text(fields.model) ?? 'sora-2',
 			size: source?.size ?? text(fields.size) ?? '720x1280',
-			seconds: source?.seconds ?? text(fields.seconds) ?? '4',
+			// An extension is its source plus the added segment.
+			seconds: kind === 'extend' && source ? String(Number(source.seconds) + Number(text(fields.seconds) ?? '4')) : (source?.seconds ?? text(fields.seconds) ?? '4'),
 			prompt: String(fields.prompt),
 			startsAt: now + Math.min(settings.queuedMs, settings.durationMs) / 1000,
 			finishesAt: now + settings.durationMs / 1000,
 			outcome: settings.outcome,
 			failReason: settings.failReason,
 			contentBytes: settings.contentBytes,
-			...(source ? { remixedFromVideoId: source.id } : {}),
+			...(source && kind === 'remix' ? { remixedFromVideoId: source.id } : {}),
 		});
 	}
 
@@ -829,20 +845,13 @@ export class ProviderSimulator {
 		return true;
 	}
 
-	/**
-	 * `POST /videos/extensions` and `POST /videos/edits`: a new task from a completed one (`video: {id}`), or, for an
-	 * edit, from an uploaded `video` file. An extension's `seconds` is added: the new task's is the stitched total.
-	 */
-	private async derive(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string, kind: 'extend' | 'edit'): Promise<void> {
-		const { body, record, answer, unreadable } = await this.journalled(req, res, dialect, path, kind);
+	/** `POST /videos/edits`: a new task from a completed one (`video: {id}`) or from an uploaded `video` file. */
+	private async edit(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string): Promise<void> {
+		const { body, record, answer, unreadable } = await this.journalled(req, res, dialect, path, 'edit');
 		if (unreadable) return answer(400, unreadable, 'invalid');
 		const fields = body.fields;
 		if (typeof fields.prompt !== 'string' || fields.prompt.trim() === '') return answer(400, missingParameter('prompt').body, 'invalid');
-		if (kind === 'extend' && (typeof fields.seconds !== 'string' || !/^[1-9]\d{0,2}$/.test(fields.seconds))) {
-			const invalid = fields.seconds === undefined ? missingParameter('seconds') : { body: { error: { message: `Invalid value: '${String(fields.seconds)}'. Supported values are: '4', '8', '12', '16', and '20'.`, type: 'invalid_request_error', param: 'seconds', code: 'invalid_value' } } };
-			return answer(400, invalid.body, 'invalid');
-		}
-		const uploaded = kind === 'edit' ? body.files.find((file) => file.field === 'video') : undefined;
+		const uploaded = body.files.find((file) => file.field === 'video');
 		const sourceId = uploaded ? undefined : sourceVideoId(fields);
 		if (!uploaded && sourceId === undefined) return answer(400, missingParameter('video').body, 'invalid');
 		const source = sourceId === undefined ? undefined : this.tasks.get(sourceId);
@@ -864,12 +873,11 @@ export class ProviderSimulator {
 		}
 		const settings = this.createSettings;
 		const now = this.now();
-		const seconds = kind === 'extend' ? String(Number(source?.seconds ?? 0) + Number(fields.seconds)) : (source?.seconds ?? '4');
 		const task = this.addTask({
 			id: newTaskId(dialect),
 			model: source?.model ?? 'sora-2',
 			size: source?.size ?? '720x1280',
-			seconds,
+			seconds: source?.seconds ?? '4',
 			prompt: String(fields.prompt),
 			startsAt: now + Math.min(settings.queuedMs, settings.durationMs) / 1000,
 			finishesAt: now + settings.durationMs / 1000,

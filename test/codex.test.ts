@@ -77,9 +77,13 @@ it('the panel merges the trigger into one "Sora Video" entry whose description a
 	expect(entry.description).toMatch(/start a workflow when one completes or fails/);
 	expect(entry.actions).toEqual([
 		'Create a video',
+		'Create a character',
 		'Delete a video',
 		'Download the file of a video task',
+		'Edit a video',
+		'Extend a video',
 		'Generate a video',
+		'Get a character',
 		'Get the status of a video task',
 		'List video tasks',
 		'Remix a video',

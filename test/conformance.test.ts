@@ -422,6 +422,16 @@ describe('values the node offers beyond the document, for gateways that take the
 		]);
 	});
 
+	it("Extend's 16 and 20 seconds (OpenAI's guide and the schema's own text name them; its list does not)", async () => {
+		const seen: string[] = [];
+		for (const seconds of ['16', '20']) {
+			const result = await runOperation({ operation: 'extend', taskId: completedTask(), prompt: 'on and on', seconds, options: fast });
+			expect(result.error).toBeUndefined();
+			seen.push(...checkExchanges(proxy.exchanges.splice(0)).flatMap((entry) => [...entry.requestErrors, ...entry.responseErrors]));
+		}
+		expect(seen).toEqual(['body/seconds must be equal to one of the allowed values ("4", "8", "12")', 'body/seconds must be equal to one of the allowed values ("4", "8", "12")']);
+	});
+
 	it.each<[string, INodeParameters, string[]]>([
 		['multipart, a size by Extra Fields', { extraFields: '{"size": "big"}' }, ['body/size must be equal to one of the allowed values ("720x1280", "1280x720", "1024x1792", "1792x1024")']],
 		['JSON, seconds as a number by Extra Fields', { referenceImageUrl: 'https://example.com/a.png', extraFields: '{"seconds": 8}' }, ['body/seconds must be string', 'body/seconds must be equal to one of the allowed values ("4", "8", "12")']],

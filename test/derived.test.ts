@@ -69,7 +69,7 @@ describe('Extend', () => {
 		sim.addTask({ id: 'video_done' });
 		sim.faultNextCreates('reset');
 		const result = await run({ operation: 'extend', taskId: 'video_done', prompt: 'more', seconds: '8', options: { retries: 3 } });
-		expect(result.error?.message).toMatch(/may have created a task: the extend request was sent/);
+		expect(result.error?.message).toMatch(/may have created a task: the extension request was sent/);
 		expect(sim.createJournal).toHaveLength(1);
 	});
 

@@ -9,16 +9,16 @@ import type { INode, INodeParameters, INodeProperties, INodePropertyOptions, INo
 import { NodeHelpers } from 'n8n-workflow';
 
 import type { ProviderId } from '../nodes/shared/providers';
-import { PROVIDER_IDS, PROVIDERS } from '../nodes/shared/providers';
+import { PROVIDER_IDS, PROVIDERS, providerServes } from '../nodes/shared/providers';
 import { loadPackage } from './harness/engine';
 
 /** What each provider offers, as the README's table says. */
-const OFFERS: Record<ProviderId, { list: boolean; variants: boolean }> = {
-	opeAi: { list: false, variants: false },
-	wisdomGate: { list: false, variants: false },
-	ezModel: { list: false, variants: false },
-	voidAi: { list: true, variants: true },
-	openAiCompatible: { list: true, variants: true },
+const OFFERS: Record<ProviderId, { list: boolean; variants: boolean; extend: boolean }> = {
+	opeAi: { list: false, variants: false, extend: false },
+	wisdomGate: { list: false, variants: false, extend: false },
+	ezModel: { list: false, variants: false, extend: false },
+	voidAi: { list: true, variants: true, extend: false },
+	openAiCompatible: { list: true, variants: true, extend: true },
 };
 
 async function describeNode(name: 'soraVideo' | 'soraVideoTrigger'): Promise<INodeTypeDescription> {
@@ -75,7 +75,7 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 	const offers = OFFERS[provider];
 
 	it('the registry agrees with what the README promises', () => {
-		expect({ list: PROVIDERS[provider].supportsList, variants: PROVIDERS[provider].supportsVariants }).toEqual(offers);
+		expect({ list: PROVIDERS[provider].supportsList, variants: PROVIDERS[provider].supportsVariants, extend: providerServes(PROVIDERS[provider], 'extend') }).toEqual(offers);
 	});
 
 	it('Sora Video: Operation offers every operation (the action picked is the one you get); a notice marks the ones the provider cannot serve', async () => {

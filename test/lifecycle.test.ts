@@ -58,6 +58,7 @@ function parseMultipart(body: Buffer, contentType: string): Part[] {
 const received: Received[] = [];
 type Behaviour = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 let onCreate: Behaviour;
+let onExtend: Behaviour;
 let statusCalls = 0;
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -86,6 +87,7 @@ beforeAll(async () => {
 	record('POST', '/v1/videos', (req, res, body) => onCreate(req, res, body));
 	record('POST', '/v1/videos/video_done/remix', (_req, res) => json(res, 200, { ...queued, id: 'video_remix', remixed_from_video_id: 'video_done', prompt: 'at night' }));
 	record('DELETE', '/v1/videos/video_done', (_req, res) => json(res, 200, { id: 'video_done', object: 'video.deleted', deleted: true }));
+	record('POST', '/v1/videos/extensions', (req, res, body) => onExtend(req, res, body));
 	server.route('GET', '/v1/videos/video_new', (_req, res) => {
 		statusCalls++;
 		json(res, 200, statusCalls < 3 ? { ...queued, status: 'in_progress', progress: 50 } : { ...queued, status: 'completed', progress: 100, completed_at: 1762499500 });
@@ -112,6 +114,7 @@ beforeEach(() => {
 	received.length = 0;
 	statusCalls = 0;
 	onCreate = (_req, res) => json(res, 200, queued);
+	onExtend = (_req, res) => json(res, 200, { ...queued, id: 'video_longer', seconds: '16', prompt: 'the sun sets' });
 });
 
 const creates = () => received.filter((request) => request.method === 'POST' && request.path === '/v1/videos');
@@ -294,6 +297,51 @@ describe('Remix and Delete', () => {
 		const result = await run({ operation, taskId: 'video_done', prompt: 'x' }, undefined, 'opeAi');
 		expect(result.error?.message).toMatch(/^OpeAI has no endpoint that (remixes|deletes) videos$/);
 		expect(received).toHaveLength(0);
+	});
+});
+
+describe('Extend', () => {
+	const extensions = () => received.filter((request) => request.path === '/v1/videos/extensions');
+
+	it('posts OpenAI\'s JSON body {prompt, seconds, video: {id}} once and outputs the new task', async () => {
+		const result = await run({ operation: 'extend', taskId: 'video_done', prompt: 'the sun sets', seconds: '8' });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ id: 'video_longer', status: 'queued', prompt: 'the sun sets' });
+		expect(extensions()).toHaveLength(1);
+		expect(extensions()[0].contentType).toBe('application/json');
+		expect(JSON.parse(extensions()[0].body.toString())).toEqual({ prompt: 'the sun sets', seconds: '8', video: { id: 'video_done' } });
+	});
+
+	it('always sends Seconds (OpenAI\'s document requires it): 4 when left as it is', async () => {
+		await run({ operation: 'extend', taskId: 'video_done', prompt: 'the sun sets' });
+		expect(JSON.parse(extensions()[0].body.toString())).toEqual({ prompt: 'the sun sets', seconds: '4', video: { id: 'video_done' } });
+	});
+
+	it.each([
+		['an empty prompt', { taskId: 'video_done', prompt: '  ' }, 'The prompt is empty'],
+		['a blank task ID', { taskId: '   ', prompt: 'x' }, 'The Task ID is empty'],
+	])('%s is refused before any request', async (_name, parameters, message) => {
+		const result = await run({ operation: 'extend', ...parameters });
+		expect(result.error?.message).toBe(message);
+		expect(received).toHaveLength(0);
+	});
+
+	it('a provider without the route (VoidAI) is refused before any request, naming the one that has it', async () => {
+		const result = await run({ operation: 'extend', taskId: 'video_done', prompt: 'x' }, undefined, 'voidAi');
+		expect(result.error?.message).toBe('VoidAI has no endpoint that extends videos');
+		expect((result.error as { description?: string }).description).toMatch(/OpenAI-Compatible Gateway/);
+		expect(received).toHaveLength(0);
+	});
+
+	it('a gateway answering "Invalid URL" lacks the route; a 500 is never resent (the extension may be paid for)', async () => {
+		onExtend = (_req, res) => json(res, 404, { error: { message: 'Invalid URL (POST /v1/videos/extensions)', type: 'invalid_request_error' } });
+		const missing = await run({ operation: 'extend', taskId: 'video_done', prompt: 'x' });
+		expect(missing.error?.message).toBe('OpenAI-Compatible Gateway has no endpoint that extends videos (HTTP 404 for POST /videos/extensions)');
+		received.length = 0;
+		onExtend = (_req, res) => json(res, 500, { error: { message: 'upstream failed' } });
+		const failed = await run({ operation: 'extend', taskId: 'video_done', prompt: 'x', options: { retries: 3, retryDelay: 1 } });
+		expect(failed.error).toBeDefined();
+		expect(extensions()).toHaveLength(1);
 	});
 });
 

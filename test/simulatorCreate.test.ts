@@ -317,6 +317,34 @@ describe('remix and delete', () => {
 	});
 });
 
+describe('extensions (POST /videos/extensions, the openai dialect)', () => {
+	const extend = async (dialect: Dialect, body: unknown) =>
+		await fetch(`${sim.baseUrl(dialect)}/videos/extensions`, { method: 'POST', headers: { 'api-key': KEY, ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+	it('extends a completed video named in the body into a new task: its source plus the added seconds', async () => {
+		sim.addTask({ id: 'video_src', model: 'sora-2', size: '1280x720', seconds: '8' });
+		const response = await extend('openai', { prompt: 'The sun sets', seconds: '4', video: { id: 'video_src' } });
+		expect(response.status).toBe(200);
+		const task = (await response.json()) as Record<string, unknown>;
+		expect(task).toMatchObject({ status: 'queued', model: 'sora-2', size: '1280x720', seconds: '12', prompt: 'The sun sets', remixed_from_video_id: null });
+		const [record] = await journal();
+		expect(record).toMatchObject({ kind: 'extend', sourceId: 'video_src', fields: { prompt: 'The sun sets', seconds: '4', video: { id: 'video_src' } }, outcome: 'created', taskId: task.id });
+	});
+
+	it('refuses an unknown or unfinished source, and has no route in the other dialects', async () => {
+		sim.addTask({ id: 'video_busy', forced: 'in_progress' });
+		expect((await extend('openai', { prompt: 'x', video: { id: 'nope' } })).status).toBe(404);
+		expect((await extend('openai', { prompt: 'x' })).status).toBe(404);
+		const busy = await extend('openai', { prompt: 'x', video: { id: 'video_busy' } });
+		expect(busy.status).toBe(400);
+		expect(await busy.json()).toMatchObject({ error: { message: expect.stringContaining('only completed videos can be extended') } });
+		const newapi = await extend('newapi', { prompt: 'x', video: { id: 'video_busy' } });
+		expect(newapi.status).toBe(404);
+		expect(await newapi.json()).toMatchObject({ error: { message: 'Invalid URL (POST /newapi/v1/videos/extensions)' } });
+		expect(sim.tasks.size).toBe(1);
+	});
+});
+
 describe('rejection switches', () => {
 	const cases: Array<[CreateRejection, Dialect, number, object]> = [
 		['moderation', 'voidai', 400, { error: { message: 'Your request was blocked by our moderation system.', type: 'invalid_request_error', param: null, code: 'moderation_blocked' } }],

@@ -106,13 +106,16 @@ export interface ExtendRequest {
 	/** The completed video to continue. */
 	taskId: string;
 	prompt: string;
-	/** Length of the new segment (the answer's `seconds` is the stitched total). */
+	/** The added segment's length; OpenAI's document requires it (the answer's `seconds` is the stitched total). */
 	seconds: string;
 }
 
-/** `POST /videos/extensions` with `{prompt, seconds, video: {id}}`: a new (paid) task, sent once like a create. */
+/**
+ * `POST /videos/extensions` as OpenAI publishes it: JSON `{prompt, seconds, video: {id}}`. A new (paid) task, sent
+ * once like a create; errors name the source video, whose ID the answer does not always repeat.
+ */
 export async function extendTask(client: VideoApiClient, request: ExtendRequest): Promise<CreatedTask> {
-	const action = 'extend';
+	const action = 'extension';
 	const result = await client.submit({
 		method: 'POST',
 		path: '/videos/extensions',

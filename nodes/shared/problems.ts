@@ -389,11 +389,11 @@ export const createInputProblems = {
 	emptyPrompt: (node: INode, itemIndex: number) =>
 		createInputError(node, 'The prompt is empty', 'Describe the video to generate, or map the prompt from the input item with an expression.', itemIndex),
 	emptyRemixPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe the change to make to the video.', itemIndex),
+	emptyExtendPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe what happens next in the video.', itemIndex),
 	twoReferences: (node: INode, itemIndex: number) =>
 		createInputError(node, 'Both a reference image field and a reference image URL are set', 'Use one of them.', itemIndex),
 	referenceUrlNotHttp: (node: INode, url: string, itemIndex: number) =>
 		createInputError(node, `The reference image URL "${url.slice(0, 80)}" is not an http(s) address`, 'Enter a public https:// address of the image.', itemIndex),
-	emptyExtendPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe what happens next in the video.', itemIndex),
 	emptyEditPrompt: (node: INode, itemIndex: number) => createInputError(node, 'The prompt is empty', 'Describe the edit to make to the video.', itemIndex),
 	noSeconds: (node: INode, itemIndex: number) =>
 		createInputError(node, 'Seconds is empty', 'Choose how many seconds to add (4, 8, 12, 16 or 20), or set the number with an expression.', itemIndex),
@@ -436,8 +436,8 @@ const ROUTE_DOES: Record<Capability, string> = {
 	list: 'lists video tasks',
 	create: 'creates videos',
 	remix: 'remixes videos',
-	delete: 'deletes videos',
 	extend: 'extends videos',
+	delete: 'deletes videos',
 	edit: 'edits videos',
 	createCharacter: 'creates characters',
 	getCharacter: 'reads characters',

@@ -1,4 +1,4 @@
-/** Extend: `POST /videos/extensions` with `{prompt, seconds, video: {id}}`; the answer is a new task, the stitched video. */
+/** Extend: `POST /videos/extensions` with a completed video by ID, a prompt and the added Seconds; the answer is a new task. */
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
@@ -9,23 +9,29 @@ import { optionsCollection, promptField, taskIdField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';
 
-const secondsProperty: INodeProperties = {
-	displayName: 'Seconds',
-	name: 'seconds',
-	type: 'options',
-	// OpenAI's guide also names 16 and 20; a gateway's other lengths can be set by expression and are sent as they are.
-	allowArbitraryValues: true,
-	options: [
-		{ name: '4', value: '4' },
-		{ name: '8', value: '8' },
-		{ name: '12', value: '12' },
-		{ name: '16', value: '16' },
-		{ name: '20', value: '20' },
-	],
-	default: '4',
-	required: true,
-	description: 'Length of the new segment added to the end of the video; the result is the whole, longer video',
-};
+const properties: INodeProperties[] = [
+	{ ...taskIdField, description: 'The completed video to continue: the ID the provider returned when it was created' },
+	promptField('What happens next in the video'),
+	{
+		displayName: 'Seconds',
+		name: 'seconds',
+		type: 'options',
+		// Any value set by expression is sent as it is: gateways route extensions to vendors with other lengths.
+		allowArbitraryValues: true,
+		// Shortest to longest. OpenAI's document requires `seconds`, so there is no "Model Default" here.
+		options: [
+			{ name: '4', value: '4' },
+			{ name: '8', value: '8' },
+			{ name: '12', value: '12' },
+			{ name: '16', value: '16' },
+			{ name: '20', value: '20' },
+		],
+		default: '4',
+		required: true,
+		description: 'Length of the added segment (OpenAI: 4, 8, 12, 16 or 20); the result is the whole, longer video. Other values the gateway accepts can be set with an expression.',
+	},
+	optionsCollection([...requestOptions]),
+];
 
 async function execute(ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { fn, client } = ctx;
@@ -46,12 +52,7 @@ export const extend = defineOperation({
 	action: 'Extend a video',
 	summary: 'Continue a finished video with a new prompt; returns the new task for the longer video',
 	subtitle: 'Extend Video',
-	properties: [
-		{ ...taskIdField, description: 'The completed video to continue: the ID the provider returned when it was created' },
-		promptField('What happens next, in the segment added to the end'),
-		secondsProperty,
-		optionsCollection([...requestOptions]),
-	],
+	properties,
 	needs: 'extend',
 	execute,
 });

@@ -5,7 +5,7 @@
  * simulator: Sora Video's Download Content vs `curl -o` vs a bare Node 24 `http.get` piped to a file vs n8n's
  * HTTP Request node (Response Format: File), wall time and the n8n process's peak RSS (VmHWM). Then a CPU profile
  * of the same download (`--cpu-prof` on the n8n process), and the in-memory (`default`) mode.
- * Queue mode: PostgreSQL, Redis, a main and workers (scripts/lib/queue.ts), throughput with one and two workers.
+ * Queue mode: PostgreSQL, Redis, a main and workers (scripts/harness/queue.ts), throughput with one and two workers.
  * Trigger: n8n-core's real poll context in this process (the engine the CLI runs), simulator with added latency.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -13,15 +13,15 @@ import { cpus, totalmem } from 'os';
 import { join } from 'path';
 
 import { ProviderSimulator } from '../simulator/simulator';
-import type { N8nInstance } from './lib/n8n';
-import { run, stopAll } from './lib/processes';
-import type { ProfileSummary } from './lib/profile';
-import { summarizeProfile } from './lib/profile';
-import { downloadProblems, loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from './lib/queue';
-import type { LoadFigures } from './lib/queue';
-import type { Runtime } from './lib/runtime';
-import { ensureRuntime, REPO_ROOT } from './lib/runtime';
-import { prepareInstance, simulatorCredential } from './lib/scenario';
+import type { N8nInstance } from './harness/n8n';
+import { run, stopAll } from './harness/processes';
+import type { ProfileSummary } from './harness/profile';
+import { summarizeProfile } from './harness/profile';
+import { downloadProblems, loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from './harness/queue';
+import type { LoadFigures } from './harness/queue';
+import type { Runtime } from './harness/runtime';
+import { ensureRuntime, REPO_ROOT } from './harness/runtime';
+import { prepareInstance, simulatorCredential } from './harness/scenario';
 
 const KEY = 'sk-bench-key';
 const MiB = 1024 * 1024;

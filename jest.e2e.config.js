@@ -1,4 +1,4 @@
-/** End-to-end tests: a real n8n 2.41.1 process (see scripts/lib). Slow; run with `npm run test:e2e`. */
+/** End-to-end tests: a real n8n 2.41.1 process (see scripts/harness). Slow; run with `npm run test:e2e`. */
 /** @type {import('jest').Config} */
 module.exports = {
 	preset: 'ts-jest',

@@ -7,11 +7,11 @@ import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
 
-import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
-import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
-import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
-import type { DialectSetup } from '../scripts/lib/scenario';
-import { DIALECT_SETUPS as SETUPS, EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/lib/scenario';
+import type { N8nInstance, NodeRun } from '../scripts/harness/n8n';
+import { freePort, stopAll, waitFor } from '../scripts/harness/processes';
+import { ensureRuntime, REPO_ROOT } from '../scripts/harness/runtime';
+import type { DialectSetup } from '../scripts/harness/scenario';
+import { DIALECT_SETUPS as SETUPS, EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/harness/scenario';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 import { sha256 } from '../test/harness/bytes';

@@ -25,10 +25,10 @@ import { join } from 'path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
-import type { N8nInstance } from '../scripts/lib/n8n';
-import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
-import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
-import { prepareInstance } from '../scripts/lib/scenario';
+import type { N8nInstance } from '../scripts/harness/n8n';
+import { freePort, stopAll, waitFor } from '../scripts/harness/processes';
+import { ensureRuntime, REPO_ROOT } from '../scripts/harness/runtime';
+import { prepareInstance } from '../scripts/harness/scenario';
 import { ProviderSimulator } from '../simulator/simulator';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -11,10 +11,10 @@ import type { Server } from 'http';
 import { createServer as createHttpServer } from 'http';
 import { join } from 'path';
 
-import type { N8nInstance, NodeRun } from '../scripts/lib/n8n';
-import { freePort, stopAll, waitFor } from '../scripts/lib/processes';
-import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
-import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/lib/scenario';
+import type { N8nInstance, NodeRun } from '../scripts/harness/n8n';
+import { freePort, stopAll, waitFor } from '../scripts/harness/processes';
+import { ensureRuntime, REPO_ROOT } from '../scripts/harness/runtime';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, loadExample, ourPartOf, prepareInstance, simulatorCredential } from '../scripts/harness/scenario';
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
 import { png, sha256 } from '../test/harness/bytes';

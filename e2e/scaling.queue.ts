@@ -7,11 +7,11 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
-import type { DownloadOutcome, LoadFigures, WorkflowJson } from '../scripts/lib/queue';
-import { downloadOutcomes, downloadProblems, enqueueDownloads, expectedSha256, loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from '../scripts/lib/queue';
-import { stopAll, waitFor } from '../scripts/lib/processes';
-import { ensureRuntime, REPO_ROOT } from '../scripts/lib/runtime';
-import { DIALECT_SETUPS, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/lib/scenario';
+import type { DownloadOutcome, LoadFigures, WorkflowJson } from '../scripts/harness/queue';
+import { downloadOutcomes, downloadProblems, enqueueDownloads, expectedSha256, loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from '../scripts/harness/queue';
+import { stopAll, waitFor } from '../scripts/harness/processes';
+import { ensureRuntime, REPO_ROOT } from '../scripts/harness/runtime';
+import { DIALECT_SETUPS, SIM_FRONTEND_TOKEN, simulatorCredential } from '../scripts/harness/scenario';
 import { ProviderSimulator } from '../simulator/simulator';
 
 const KEY = 'sk-queue-simulator-key';

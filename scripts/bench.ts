@@ -6,7 +6,7 @@
  * floor (its binary store writing the bytes from a local stream in a loaded n8n process) vs n8n's HTTP Request
  * node (Response Format: File), and a baseline build when SORA_BENCH_BASELINE names its packed tarball; wall time and the n8n process's peak RSS (VmHWM). Then a CPU profile
  * of the same download (`--cpu-prof` on the n8n process), and the in-memory (`default`) mode.
- * Queue mode: PostgreSQL, Redis, a main and workers (scripts/lib/queue.ts), throughput with one and two workers.
+ * Queue mode: PostgreSQL, Redis, a main and workers (scripts/harness/queue.ts), throughput with one and two workers.
  * Trigger: n8n-core's real poll context in this process (the engine the CLI runs), simulator with added latency.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -14,16 +14,16 @@ import { cpus, totalmem } from 'os';
 import { join } from 'path';
 
 import { ProviderSimulator } from '../simulator/simulator';
-import { N8nInstance } from './lib/n8n';
-import { installIntoUserFolder } from './lib/pack';
-import { run, stopAll } from './lib/processes';
-import type { ProfileSummary } from './lib/profile';
-import { summarizeProfile } from './lib/profile';
-import { downloadProblems, loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from './lib/queue';
-import type { LoadFigures } from './lib/queue';
-import type { Runtime } from './lib/runtime';
-import { ensureRuntime, REPO_ROOT } from './lib/runtime';
-import { prepareInstance, simulatorCredential } from './lib/scenario';
+import { N8nInstance } from './harness/n8n';
+import { installIntoUserFolder } from './harness/pack';
+import { run, stopAll } from './harness/processes';
+import type { ProfileSummary } from './harness/profile';
+import { summarizeProfile } from './harness/profile';
+import { downloadProblems, loadPlan, loadTable, mib, QueueCluster, runLoad, webhookDownloadWorkflow } from './harness/queue';
+import type { LoadFigures } from './harness/queue';
+import type { Runtime } from './harness/runtime';
+import { ensureRuntime, REPO_ROOT } from './harness/runtime';
+import { prepareInstance, simulatorCredential } from './harness/scenario';
 
 const KEY = 'sk-bench-key';
 const MiB = 1024 * 1024;

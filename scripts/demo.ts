@@ -10,10 +10,10 @@ import { join } from 'path';
 
 import { seedDemoTasks } from '../simulator/cli';
 import { contentBytes, ProviderSimulator } from '../simulator/simulator';
-import type { N8nInstance, NodeRun } from './lib/n8n';
-import { freePort, stopAll, waitFor } from './lib/processes';
-import { ensureRuntime, REPO_ROOT } from './lib/runtime';
-import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './lib/scenario';
+import type { N8nInstance, NodeRun } from './harness/n8n';
+import { freePort, stopAll, waitFor } from './harness/processes';
+import { ensureRuntime, REPO_ROOT } from './harness/runtime';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES, loadExample, ourPartOf, prepareInstance, simulatorCredential } from './harness/scenario';
 
 const once = process.argv.includes('--once');
 const EDITOR_PORT = 5678;
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       - The other examples show the trigger feeding Google Drive and Slack (add your own credentials to use them).
     Press Ctrl+C to stop n8n and the simulator.
 `);
-	// Runs until Ctrl+C: scripts/lib/processes stops n8n (its whole process group) and exits; the simulator ends with us.
+	// Runs until Ctrl+C: scripts/harness/processes stops n8n (its whole process group) and exits; the simulator ends with us.
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			clearInterval(ticker);

@@ -8,7 +8,7 @@ import { join } from 'path';
 import type { INode, INodeParameters, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES } from '../scripts/lib/scenario';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_GATEWAY_CREDENTIAL, EXAMPLES } from '../scripts/harness/scenario';
 import { loadPackage } from './harness/engine';
 
 interface ExampleNode {

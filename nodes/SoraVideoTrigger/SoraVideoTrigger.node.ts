@@ -16,7 +16,7 @@ import type { ProviderCredentialData, ContentVariant } from '../shared/providers
 import { getProvider } from '../shared/providers';
 import { VideoApiClient } from '../shared/transport';
 import { invalidTaskIdError } from '../shared/problems';
-import { invalidTaskIdReason } from '../shared/tasks';
+import { invalidTaskIdReason } from '../shared/taskReads';
 import { assertVariantSupported } from '../shared/content';
 import { PollBudget, pollBudgetMs } from './budget';
 import { isActivationPoll, PollSession, scopeKey } from './coordination';

@@ -9,7 +9,7 @@ import { downloadContent } from '../shared/content';
 import type { NormalizedTask } from '../shared/dialect';
 import { isTerminal, normalizeTask } from '../shared/dialect';
 import { isTransient, testEventChoiceNotice, triggerEmptyWatchListError, triggerNoTestEventError, triggerUnknownTaskIdsError } from '../shared/problems';
-import { assertListSupported, listPage } from '../shared/tasks';
+import { assertListSupported, listPage } from '../shared/taskReads';
 import type { VideoApiClient } from '../shared/transport';
 import type { TriggerSettings } from './pollRun';
 import { finishedMs, lookupWatched, matches, nodeError, PAGE_SIZE } from './pollRun';

@@ -9,7 +9,7 @@ import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
 import { defaultFileName, fileNameFromContentDisposition, judgeContent, mediaKind, sanitizeFileName, SNIFF_BYTES } from './media';
 import { binaryStoreTooLargeError, expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, unrecognizedContentError, variantMismatchNotice } from './problems';
-import { fetchTask } from './tasks';
+import { fetchTask } from './taskReads';
 import type { BinaryContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, sleep, taskPath } from './transport';
 import type { ByteSource } from './contentBody';

@@ -3,8 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { BINARY_ENCODING, jsonParse } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import type { CreateRequest } from '../../shared/lifecycle';
-import { createTask } from '../../shared/lifecycle';
+import type { CreateRequest } from '../../shared/taskWrites';
+import { createTask } from '../../shared/taskWrites';
 import type { FilePart } from '../../shared/multipart';
 import { extensionFor, sniffMimeType, SNIFF_BYTES } from '../../shared/media';
 import { createInputProblems } from '../../shared/problems';

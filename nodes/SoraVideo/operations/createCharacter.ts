@@ -2,7 +2,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import { createCharacter as createCharacterAt } from '../../shared/lifecycle';
+import { createCharacter as createCharacterAt } from '../../shared/taskWrites';
 import { createInputProblems } from '../../shared/problems';
 import { optionsCollection } from './common';
 import type { OperationContext } from './operation';

@@ -2,8 +2,8 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import { deleteTask } from '../../shared/lifecycle';
-import { requireTaskId } from '../../shared/tasks';
+import { deleteTask } from '../../shared/taskWrites';
+import { requireTaskId } from '../../shared/taskReads';
 import { optionsCollection, taskIdField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';

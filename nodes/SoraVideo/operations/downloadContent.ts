@@ -2,7 +2,7 @@ import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ContentVariant } from '../../shared/providers';
 import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
-import { requireTaskId, waitForCompletion } from '../../shared/tasks';
+import { requireTaskId, waitForCompletion } from '../../shared/taskReads';
 import type { WaitOptionValues } from './common';
 import { taskIdField, waitingFields, waitSettings, waitsForCompletion } from './common';
 import { alsoDownloadOption, downloadFiles, fileNameOption, fileRequests, withFileFacts } from './files';

@@ -2,10 +2,10 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import type { EditRequest } from '../../shared/lifecycle';
-import { editTask } from '../../shared/lifecycle';
+import type { EditRequest } from '../../shared/taskWrites';
+import { editTask } from '../../shared/taskWrites';
 import { createInputProblems } from '../../shared/problems';
-import { requireTaskId } from '../../shared/tasks';
+import { requireTaskId } from '../../shared/taskReads';
 import { optionsCollection, promptField, taskIdField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';

@@ -2,9 +2,9 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import { extendTask } from '../../shared/lifecycle';
+import { extendTask } from '../../shared/taskWrites';
 import { createInputProblems } from '../../shared/problems';
-import { requireTaskId } from '../../shared/tasks';
+import { requireTaskId } from '../../shared/taskReads';
 import { optionsCollection, promptField, taskIdField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';

@@ -3,10 +3,10 @@ import type { IDataObject, INodeExecutionData, INodeProperties, NodeApiError } f
 import { NodeOperationError } from 'n8n-workflow';
 
 import { binaryPropertyNameProperty, requestOptions, variantProperties } from '../../shared/descriptions';
-import { createTask } from '../../shared/lifecycle';
+import { createTask } from '../../shared/taskWrites';
 import { cancelledAfterCreateText, createdTaskHint, createdTaskNote, ownNodeError } from '../../shared/problems';
 import type { ContentVariant } from '../../shared/providers';
-import { waitForCompletion } from '../../shared/tasks';
+import { waitForCompletion } from '../../shared/taskReads';
 import type { VideoApiClient } from '../../shared/transport';
 import { CancelledError } from '../../shared/transport';
 import type { WaitOptionValues } from './common';

@@ -2,9 +2,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import { getCharacter as getCharacterAt } from '../../shared/lifecycle';
+import { getCharacter as getCharacterAt } from '../../shared/taskWrites';
 import { characterIdError } from '../../shared/problems';
-import { invalidTaskIdReason } from '../../shared/tasks';
+import { invalidTaskIdReason } from '../../shared/taskReads';
 import { optionsCollection } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/tasks';
+import { fetchTask, requireTaskId, waitForCompletion } from '../../shared/taskReads';
 import { requestOptions } from '../../shared/descriptions';
 import type { WaitOptionValues } from './common';
 import { taskIdField, waitingFields, waitSettings, waitsForCompletion } from './common';

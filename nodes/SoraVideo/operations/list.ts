@@ -1,8 +1,8 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { normalizeTask } from '../../shared/dialect';
-import type { ListOptions } from '../../shared/tasks';
-import { assertListSupported, listPage } from '../../shared/tasks';
+import type { ListOptions } from '../../shared/taskReads';
+import { assertListSupported, listPage } from '../../shared/taskReads';
 import { clampOption, isNotANumber, NUMERIC_OPTIONS, requestOptions } from '../../shared/descriptions';
 import { listCursorRepeatedError, listTooLongError, notANumberError } from '../../shared/problems';
 import { optionsCollection } from './common';

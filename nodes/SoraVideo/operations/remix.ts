@@ -2,9 +2,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
-import { remixTask } from '../../shared/lifecycle';
+import { remixTask } from '../../shared/taskWrites';
 import { createInputProblems } from '../../shared/problems';
-import { requireTaskId } from '../../shared/tasks';
+import { requireTaskId } from '../../shared/taskReads';
 import { optionsCollection, promptField, taskIdField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';

@@ -9,7 +9,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { NormalizedTask } from '../../shared/dialect';
 import { isTerminal, normalizeTask } from '../../shared/dialect';
-import { assertListSupported, listPage } from '../../shared/tasks';
+import { assertListSupported, listPage } from '../../shared/taskReads';
 import type { WalkResult } from '../pollRun';
 import { createdMs, httpCodeOf, MAX_PAGES_PER_POLL, nodeError, PAGE_SIZE, PollRun, rotate, SWEEP_INTERVAL_MS } from '../pollRun';
 import type { StateChanges } from '../state';

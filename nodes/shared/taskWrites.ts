@@ -1,4 +1,4 @@
-/** Creating, remixing and deleting tasks, and the models a gateway offers: the writes of the video API. */
+/** Creating, remixing, extending and deleting tasks: the writes of the video API. */
 import type { IDataObject, NodeOperationError } from 'n8n-workflow';
 
 import type { Capability } from '../SoraVideo/operations/routes';
@@ -223,27 +223,4 @@ export async function deleteTask(client: VideoApiClient, taskId: string): Promis
 function missingEndpoint(client: VideoApiClient, problem: ProviderProblem, capability: Capability): NodeOperationError | undefined {
 	if (problem.kind !== 'badEndpoint' && problem.httpCode !== 405) return undefined;
 	return unsupportedOperationError(client.node, client.provider, capability, undefined, `HTTP ${problem.httpCode} for ${ROUTES[capability]}`);
-}
-
-export interface ModelChoice {
-	name: string;
-	value: string;
-}
-
-/** Names of video models; a gateway's `/models` also lists chat, image and audio models. */
-const VIDEO_MODEL = /sora|veo|kling|seedance|hailuo|vidu|\bwan|jimeng|runway|gen-?[34]|luma|ray-|pika|minimax|hunyuan.*video|mochi|ltx|cogvideo|pixverse|video|t2v|i2v/i;
-
-/** `GET /models`, the video models first (all models when none looks like one), filtered by `search`. */
-export async function listModels(client: VideoApiClient, search?: string): Promise<ModelChoice[]> {
-	const result = await client.getJson('/models', { action: 'model list', maxBytes: BODY_LIMITS.list });
-	if (!result.ok) throw client.errorFor(result.problem, 'model list', undefined, result.attempts);
-	const body = result.body;
-	const data = Array.isArray(body) ? body : isJsonObject(body) && Array.isArray(body.data) ? body.data : [];
-	const ids = data
-		.map((entry: unknown) => (isJsonObject(entry) ? entry.id : entry))
-		.filter((id: unknown): id is string => typeof id === 'string' && id.trim() !== '');
-	const video = ids.filter((id) => VIDEO_MODEL.test(id));
-	const offered = [...new Set(video.length > 0 ? video : ids)].sort();
-	const needle = search?.trim().toLowerCase();
-	return offered.filter((id) => !needle || id.toLowerCase().includes(needle)).map((id) => ({ name: id, value: id }));
 }

@@ -10,12 +10,7 @@ const ROOT = join(__dirname, '..');
 const WORDING_HOME = 'nodes/shared/problems.ts';
 
 /** Errors built with a literal message outside problems.ts, as of the last move (see the header). */
-const STILL_OUTSIDE: Record<string, number> = {
-	'nodes/shared/content.ts': 5,
-	'nodes/shared/transport.ts': 2,
-	'nodes/SoraVideoTrigger/poller.ts': 4,
-	'nodes/SoraVideoTrigger/SoraVideoTrigger.node.ts': 2,
-};
+const STILL_OUTSIDE: Record<string, number> = {};
 
 /** A NodeOperationError, NodeApiError or CancelledError given its message as a literal, or createInputError with one. */
 const LITERAL_MESSAGE = /\bnew\s+(?:NodeOperationError|NodeApiError|CancelledError)\(\s*[^,()]+(?:\([^()]*\))?,\s*[`'"]|\bcreateInputError\(\s*[^,()]+(?:\([^()]*\))?,\s*[`'"]/g;

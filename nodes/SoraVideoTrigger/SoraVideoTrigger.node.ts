@@ -1,5 +1,5 @@
 import type { INode, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { RequestOptionValues } from '../shared/descriptions';
 import {
@@ -15,7 +15,7 @@ import {
 import type { ProviderCredentialData, ContentVariant } from '../shared/providers';
 import { getProvider } from '../shared/providers';
 import { VideoApiClient } from '../shared/transport';
-import { invalidTaskIdError } from '../shared/problems';
+import { invalidTaskIdError, noTriggerEventError, unknownProviderError } from '../shared/problems';
 import { invalidTaskIdReason } from '../shared/taskReads';
 import { assertVariantSupported } from '../shared/content';
 import { PollBudget, pollBudgetMs } from './budget';
@@ -152,13 +152,13 @@ export class SoraVideoTrigger implements INodeType {
 		const node = this.getNode();
 		const providerId = this.getNodeParameter('provider') as string;
 		const provider = getProvider(providerId);
-		if (!provider) throw new NodeOperationError(node, `Unknown provider "${providerId}"`);
+		if (!provider) throw unknownProviderError(node, providerId);
 		const watch = this.getNodeParameter('watch', 'taskIds') as WatchMode;
 		const download = this.getNodeParameter('download', false) as boolean;
 		const options = this.getNodeParameter('options', {}) as TriggerOptionValues;
 		const events = this.getNodeParameter('events', ['completed']) as TriggerEvent[];
 		if (events.length === 0) {
-			throw new NodeOperationError(node, 'No event is selected', { description: 'Choose Completed, Failed, or both in "Events".' });
+			throw noTriggerEventError(node);
 		}
 		const settings: TriggerSettings = {
 			watch,

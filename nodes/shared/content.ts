@@ -8,7 +8,20 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ContentVariant } from './providers';
 import type { ProviderProblem } from './dialect';
 import { defaultFileName, fileNameFromContentDisposition, judgeContent, mediaKind, sanitizeFileName, SNIFF_BYTES } from './media';
-import { binaryStoreTooLargeError, expiredError, markTransient, notReadyError, ownNodeError, taskFailedError, unrecognizedContentError, variantMismatchNotice } from './problems';
+import {
+	binaryStoreTooLargeError,
+	contentGoneError,
+	downloadBrokeError,
+	emptyFileError,
+	expiredError,
+	markTransient,
+	notReadyError,
+	ownNodeError,
+	taskFailedError,
+	unrecognizedContentError,
+	variantMismatchNotice,
+	variantNotOfferedError,
+} from './problems';
 import { fetchTask } from './taskReads';
 import type { BinaryContext, VideoApiClient } from './transport';
 import { backoffDelay, parseBody, sleep, taskPath } from './transport';
@@ -43,9 +56,7 @@ const EXPECTED_KIND: Record<ContentVariant, 'video' | 'image'> = { video: 'video
 
 export function assertVariantSupported(client: VideoApiClient, variant: ContentVariant): void {
 	if (variant !== 'video' && !client.provider.supportsVariants) {
-		throw new NodeOperationError(client.node, `${client.provider.displayName} does not offer the "${variant}" variant`, {
-			description: 'Choose the "Video" variant. Thumbnails and spritesheets are offered by VoidAI and OpenAI-compatible gateways that support `?variant=`.',
-		});
+		throw variantNotOfferedError(client.node, client.provider, variant);
 	}
 }
 
@@ -67,18 +78,12 @@ async function explainContentProblem(client: VideoApiClient, problem: ProviderPr
 			if (task.status === 'failed') throw taskFailedError(task, ctx);
 			if (task.status !== 'completed' && task.status !== 'unknown') throw notReadyError(task, ctx);
 			if (task.status === 'completed' && !task.canDownload) throw expiredError(task, ctx);
-			if (task.status === 'completed' && problem.kind === 'notFound') throw contentGoneError(client, problem, taskId);
+			if (task.status === 'completed' && problem.kind === 'notFound') throw contentGoneError(client.node, client.provider, taskId, problem.httpCode);
 		}
 	}
 	return client.fail(problem, 'download', taskId, attempts);
 }
 
-/** The task exists and completed, yet its file is gone: providers that do not report `expires_at` expire silently. */
-function contentGoneError(client: VideoApiClient, problem: ProviderProblem, taskId: string): NodeOperationError {
-	return new NodeOperationError(client.node, `The content of task "${taskId}" is no longer available at ${client.provider.displayName} (HTTP ${problem.httpCode})`, {
-		description: 'The task completed, but the provider no longer has its file; it has most likely expired. Generate the video again, and download it soon after it completes.',
-	});
-}
 
 /**
  * GET /videos/{id}/content -> n8n binary data, streamed. A body that breaks off is resumed (Range) or,
@@ -109,9 +114,7 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			const head = await body.readHead(SNIFF_BYTES);
 			if (head.length === 0) {
 				body.destroy();
-				throw new NodeOperationError(client.node, `${client.provider.displayName} sent an empty file for task "${taskId}"`, {
-					description: 'The content is not available. Check the task status, and try again later.',
-				});
+				throw emptyFileError(client.node, client.provider, taskId);
 			}
 			// The bytes decide, never the Content-Type: text of any kind is an error answer, unknown bytes are refused.
 			const verdict = judgeContent(head);
@@ -166,18 +169,6 @@ function contentStreamError(client: VideoApiClient, taskId: string, error: unkno
 	const raw = (error as { message?: unknown } | null)?.message;
 	const detail = typeof raw === 'string' ? client.redact(raw) : 'unknown error';
 	const name = (error as { name?: unknown } | null)?.name;
-	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	if (name === 'StalledDownloadError') {
-		return markTransient(
-			new NodeOperationError(client.node, `The download of task "${taskId}" stalled: ${detail}${tries}`, {
-				description: 'The provider stopped sending data, or sent it too slowly to finish. Try again later, or raise the "Timeout" option.',
-			}),
-		);
-	}
-	const what = name === 'IncompleteDownloadError' ? `was cut short: ${detail}` : `failed while receiving the file: ${detail}`;
-	return markTransient(
-		new NodeOperationError(client.node, `The download of task "${taskId}" ${what}${tries}`, {
-			description: 'The connection to the provider broke before the whole file arrived, and it could not be resumed. Run the node again, or raise the "Retries" option.',
-		}),
-	);
+	const how = name === 'StalledDownloadError' ? 'stalled' : name === 'IncompleteDownloadError' ? 'cutShort' : 'failed';
+	return markTransient(downloadBrokeError(client.node, taskId, how, detail, attempts));
 }

@@ -791,3 +791,56 @@ export function triggerNoTestEventError(node: INode, checked: number, allTasks: 
 		description: 'The trigger fires when one does. To test now, watch a task that has already finished.',
 	});
 }
+
+// ---- Downloads, the connection and the trigger's settings (moved here from content.ts, transport.ts and the trigger node) ----
+
+/** A thumbnail or spritesheet asked of a provider without variants: the providers that have them come from the registry. */
+export function variantNotOfferedError(node: INode, provider: ProviderDefinition, variant: string): NodeOperationError {
+	const offering = PROVIDER_IDS.map((id) => PROVIDERS[id]).filter((candidate) => candidate.supportsVariants);
+	return new NodeOperationError(node, `${provider.displayName} does not offer the "${variant}" variant`, {
+		description: `Choose the "Video" variant. Thumbnails and spritesheets are offered by ${namesOf(offering, 'and')} (gateways that support \`?variant=\`).`,
+	});
+}
+
+/** The task exists and completed, yet its file is gone: providers that do not report `expires_at` expire silently. */
+export function contentGoneError(node: INode, provider: ProviderDefinition, taskId: string, httpCode: number | string | undefined): NodeOperationError {
+	return new NodeOperationError(node, `The content of task "${taskId}" is no longer available at ${provider.displayName} (HTTP ${httpCode})`, {
+		description: 'The task completed, but the provider no longer has its file; it has most likely expired. Generate the video again, and download it soon after it completes.',
+	});
+}
+
+export function emptyFileError(node: INode, provider: ProviderDefinition, taskId: string): NodeOperationError {
+	return new NodeOperationError(node, `${provider.displayName} sent an empty file for task "${taskId}"`, {
+		description: 'The content is not available. Check the task status, and try again later.',
+	});
+}
+
+/** A download that stalled, was cut short or failed mid-body, after its resumes ran out (`detail` is already redacted). */
+export function downloadBrokeError(node: INode, taskId: string, how: 'stalled' | 'cutShort' | 'failed', detail: string, attempts: number): NodeOperationError {
+	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+	if (how === 'stalled') {
+		return new NodeOperationError(node, `The download of task "${taskId}" stalled: ${detail}${tries}`, {
+			description: 'The provider stopped sending data, or sent it too slowly to finish. Try again later, or raise the "Timeout" option.',
+		});
+	}
+	const what = how === 'cutShort' ? `was cut short: ${detail}` : `failed while receiving the file: ${detail}`;
+	return new NodeOperationError(node, `The download of task "${taskId}" ${what}${tries}`, {
+		description: 'The connection to the provider broke before the whole file arrived, and it could not be resumed. Run the node again, or raise the "Retries" option.',
+	});
+}
+
+export function invalidBaseUrlError(node: INode, provider: ProviderDefinition, baseUrl: string): NodeOperationError {
+	return new NodeOperationError(node, `The base URL "${baseUrl}" in the "${provider.credentialDisplayName}" credential is not a valid URL`, {
+		description: `Enter the API root, for example ${provider.defaultBaseUrl || 'https://gateway.example.com/v1'}.`,
+	});
+}
+
+export function tooManyRedirectsError(node: INode, provider: ProviderDefinition, limit: number): NodeOperationError {
+	return new NodeOperationError(node, `${provider.displayName} redirected more than ${limit} times`, {
+		description: `Check the Base URL in the "${provider.credentialDisplayName}" credential.`,
+	});
+}
+
+export function noTriggerEventError(node: INode): NodeOperationError {
+	return new NodeOperationError(node, 'No event is selected', { description: 'Choose Completed, Failed, or both in "Events".' });
+}

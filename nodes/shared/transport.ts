@@ -14,7 +14,6 @@ import type {
 	IPollFunctions,
 	NodeApiError,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { ByteSource } from './contentBody';
 import { BODY_LIMITS, destroyBody, parseBody, readCapped } from './bodies';
@@ -26,10 +25,12 @@ import {
 	baseUrlRedirectError,
 	bodyTooLargeError,
 	cancelledDuringCreateText,
+	invalidBaseUrlError,
 	maybeCreatedError,
 	networkError,
 	problemError,
 	redactDeep,
+	tooManyRedirectsError,
 	writeRedirectError,
 } from './problems';
 import type { ProviderCredentialData, ProviderDefinition } from './providers';
@@ -119,11 +120,7 @@ export class VideoApiClient {
 		try {
 			origin = new URL(this.apiRoot).origin;
 		} catch {
-			throw new NodeOperationError(
-				fn.getNode(),
-				`The base URL "${credentials.baseUrl}" in the "${provider.credentialDisplayName}" credential is not a valid URL`,
-				{ description: `Enter the API root, for example ${provider.defaultBaseUrl || 'https://gateway.example.com/v1'}.` },
-			);
+			throw invalidBaseUrlError(fn.getNode(), provider, String(credentials.baseUrl));
 		}
 		this.apiOrigin = origin;
 		const key = String(credentials.apiKey ?? '').trim();
@@ -246,9 +243,7 @@ export class VideoApiClient {
 			if (REDIRECT_CODES.has(response.statusCode) && headers.location) {
 				destroyBody(response.body);
 				if (hop >= MAX_REDIRECTS) {
-					throw new NodeOperationError(this.node, `${this.provider.displayName} redirected more than ${MAX_REDIRECTS} times`, {
-						description: 'Check the base URL in the credential.',
-					});
+					throw tooManyRedirectsError(this.node, this.provider, MAX_REDIRECTS);
 				}
 				const next = new URL(headers.location, current);
 				if (this.redirectsBaseUrl(new URL(current), next, file)) {

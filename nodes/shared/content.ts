@@ -17,6 +17,7 @@ import {
 	markTransient,
 	notReadyError,
 	ownNodeError,
+	partialAnswerError,
 	taskFailedError,
 	unrecognizedContentError,
 	variantMismatchNotice,
@@ -101,7 +102,7 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			const text = await client.readErrorBody(response.body as ByteSource);
 			return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
 		}
-		const body = new ContentBody(client, bodyRequest, { stream: response.body as ByteSource, headers }, budget);
+		const body = new ContentBody(client, bodyRequest, { stream: response.body as ByteSource, headers, statusCode }, budget);
 		// n8n's `database` binary mode refuses files over its limit: when known, a file that cannot fit is not downloaded.
 		const storeLimit = knownStoreLimit();
 		try {
@@ -109,6 +110,10 @@ export async function downloadContent(fn: BinaryContext, client: VideoApiClient,
 			if (storeLimit && declared !== null && declared > storeLimit.bytes) {
 				body.destroy();
 				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: declared, limitBytes: storeLimit.bytes, exact: storeLimit.exact, stage: 'before' });
+			}
+			if (body.misplaced) {
+				body.destroy();
+				throw markTransient(partialAnswerError(client.node, client.provider, taskId, headers['content-range']));
 			}
 			body.refuseBeyond(storeLimit?.bytes ?? null);
 			const head = await body.readHead(SNIFF_BYTES);

@@ -72,6 +72,8 @@ export interface BodyRequest {
 interface OpenedBody {
 	stream: ByteSource;
 	headers: Record<string, string>;
+	/** 206: a proxy or CDN answered a request sent without Range with one slice of the file. */
+	statusCode?: number;
 }
 
 /** Content-Length when it counts the bytes we will see (not for a compressed body). */
@@ -99,6 +101,8 @@ export class ContentBody implements AsyncIterable<Buffer> {
 	private readonly expected: number | null;
 	private readonly acceptsRanges: boolean;
 	private readonly etag: string | undefined;
+	/** A 206 whose bytes are not the file's start (or whose size is not said): never stored as the file. */
+	readonly misplaced: boolean;
 	private received = 0;
 	private ended = false;
 	private destroyed = false;
@@ -117,8 +121,12 @@ export class ContentBody implements AsyncIterable<Buffer> {
 	) {
 		this.source = first.stream;
 		this.iterator = first.stream[Symbol.asyncIterator]();
-		this.expected = declaredLength(first.headers);
-		this.acceptsRanges = (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
+		// A 206 to a request without Range is the first slice of the file: the file is Content-Range's total, and the
+		// rest is resumed from where the slice ends (a server that sends slices takes ranges).
+		const slice = first.statusCode === 206 ? parseContentRange(first.headers['content-range']) : null;
+		this.expected = slice?.total ?? declaredLength(first.headers);
+		this.acceptsRanges = slice !== null || (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
+		this.misplaced = first.statusCode === 206 && (slice === null || slice.start !== 0 || slice.total === null);
 		this.etag = first.headers.etag;
 		// n8n aborts the request on Stop, but a body already streaming is not ended by that: end it here.
 		client.signal?.addEventListener('abort', this.onAbort, { once: true });

@@ -844,3 +844,10 @@ export function tooManyRedirectsError(node: INode, provider: ProviderDefinition,
 export function noTriggerEventError(node: INode): NodeOperationError {
 	return new NodeOperationError(node, 'No event is selected', { description: 'Choose Completed, Failed, or both in "Events".' });
 }
+
+/** A 206 to a download sent without Range, whose slice is not the file's start or does not say the file's size. */
+export function partialAnswerError(node: INode, provider: ProviderDefinition, taskId: string, contentRange: string | undefined): NodeOperationError {
+	return new NodeOperationError(node, `${provider.displayName} answered the download of task "${taskId}" with a part of a file (HTTP 206, Content-Range "${contentRange ?? 'missing'}"), not the whole file`, {
+		description: 'Nothing was stored. A proxy or CDN in front of the provider may be serving slices: run the node again, and if it persists, download without that proxy.',
+	});
+}

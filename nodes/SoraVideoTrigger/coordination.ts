@@ -46,6 +46,14 @@ interface Scope {
 	lastUsed: number;
 	/** A poll context of this trigger polled more than once (n8n's default engine). */
 	contextReused: boolean;
+	/** The activation the newest activation poll began (n8n replaces an activation when the workflow is saved or re-activated). */
+	activation: number;
+	/**
+	 * Tasks fired by a poll whose activation no later poll of it has confirmed: task -> that activation.
+	 * n8n drops the items of a poll whose activation was replaced meanwhile ("Discarding in-flight poll
+	 * result for superseded workflow"), so another activation trusts these only if its static data holds them.
+	 */
+	unconfirmed: Map<string, number>;
 }
 
 const scopes = new Map<string, Scope>();
@@ -58,6 +66,7 @@ export const IDLE_SCOPE_MS = 45 * 24 * 60 * 60 * 1000;
 /** And at most this many triggers are remembered; beyond it the longest idle goes first. */
 const MAX_SCOPES = 10_000;
 let sessionCounter = 0;
+let activationCounter = 0;
 
 /** Poll contexts that have polled: n8n's default engine polls with one context per activation. */
 const pollContexts = new WeakSet<object>();
@@ -72,7 +81,7 @@ function scopeFor(key: string, now: number): Scope {
 			const idlest = [...scopes.entries()].filter(([, entry]) => entry.running === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
 			if (idlest) scopes.delete(idlest[0]);
 		}
-		scope = { leases: new Map(), checks: new Map(), state: null, running: 0, polls: 0, lastUsed: now, contextReused: false };
+		scope = { leases: new Map(), checks: new Map(), state: null, running: 0, polls: 0, lastUsed: now, contextReused: false, activation: 0, unconfirmed: new Map() };
 		scopes.set(key, scope);
 	}
 	scope.lastUsed = now;
@@ -103,6 +112,8 @@ export class PollSession {
 	readonly startedAt: number;
 	/** The activation poll: the one n8n runs (and awaits) at activation (isActivationPoll). */
 	readonly isFirst: boolean;
+	/** The activation this poll belongs to. */
+	readonly activation: number;
 	private readonly scope: Scope;
 	private readonly claimed = new Set<string>();
 	private closed = false;
@@ -116,19 +127,42 @@ export class PollSession {
 		this.scope = scopeFor(key, now);
 		this.startedAt = now;
 		this.isFirst = activation;
+		if (activation || this.scope.activation === 0) this.scope.activation = ++activationCounter;
+		this.activation = this.scope.activation;
+		// A later poll of the same activation: n8n took the items of its polls that ended before (it was current then).
+		for (const [taskId, firedBy] of this.scope.unconfirmed) if (firedBy === this.activation) this.scope.unconfirmed.delete(taskId);
 		this.scope.polls++;
 		this.scope.running++;
 		for (const [taskId, lease] of this.scope.leases) if (lease.expires <= now) this.scope.leases.delete(taskId);
 	}
 
-	/** The state the polls of this trigger in this process have reached (null: none has ended yet). */
+	/**
+	 * The state the polls of this trigger in this process have reached (null: none has ended yet), without
+	 * the fires of a replaced activation that n8n may have discarded.
+	 */
 	get remembered(): TriggerState | null {
-		return this.scope.state;
+		const state = this.scope.state;
+		if (state === null || !this.current) return state;
+		const untrusted = [...this.scope.unconfirmed].filter(([, firedBy]) => firedBy !== this.activation);
+		if (untrusted.length === 0) return state;
+		const done = { ...state.done };
+		for (const [taskId] of untrusted) delete done[taskId];
+		return { ...state, done };
+	}
+
+	/** This poll belongs to the newest activation (an older one's items n8n discards). */
+	private get current(): boolean {
+		return this.activation === this.scope.activation;
+	}
+
+	private trusted(taskId: string): boolean {
+		const firedBy = this.scope.unconfirmed.get(taskId);
+		return firedBy === undefined || firedBy === this.activation || !this.current;
 	}
 
 	/** Handled (fired, or seen finished and not watched) by a poll of this process that has ended. */
 	handled(taskId: string): boolean {
-		return this.scope.state !== null && taskId in this.scope.state.done;
+		return this.scope.state !== null && taskId in this.scope.state.done && this.trusted(taskId);
 	}
 
 	/** Another poll holds the task (a live lease). */
@@ -171,13 +205,19 @@ export class PollSession {
 	 * Ends the poll: `state` (what it merged, with the tasks it returns marked handled) becomes what every
 	 * later or still running poll of this trigger starts from, and every lease is released. Synchronous, so
 	 * no other poll runs between the last check and the hand-off to n8n. Without a state (the poll failed
-	 * before merging) only the leases go.
+	 * before merging) only the leases go. `fired`: the tasks it hands to n8n, unconfirmed until a later poll
+	 * of its activation starts.
 	 */
-	close(state?: TriggerState): void {
+	close(state?: TriggerState, fired: readonly string[] = []): void {
 		if (this.closed) return;
 		this.closed = true;
 		this.scope.running--;
-		if (state) this.scope.state = state;
+		if (state) {
+			// The newest activation's state leaves out a replaced one's unconfirmed fires (or holds them from its static data): settled.
+			if (this.current) for (const [taskId, firedBy] of this.scope.unconfirmed) if (firedBy !== this.activation) this.scope.unconfirmed.delete(taskId);
+			this.scope.state = state;
+			for (const taskId of fired) this.scope.unconfirmed.set(taskId, this.activation);
+		}
 		for (const taskId of this.claimed) if (this.owns(taskId)) this.scope.leases.delete(taskId);
 		this.claimed.clear();
 		// Only polls running now compare against these times.

@@ -47,7 +47,11 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 	}
 	for (const { task, value } of fires) run.changes.done[task.id] = value;
 	// Merged into the newest state there is, so nothing another poll recorded meanwhile is undone.
-	store.commit(run.changes, (state) => mode.prune(state, settings));
+	store.commit(
+		run.changes,
+		(state) => mode.prune(state, settings),
+		fires.map(({ task }) => task.id),
+	);
 	// For n8n's log at debug level: what each poll did, without any task content.
 	fn.logger.debug('Sora Video Trigger poll', {
 		poll: session.id,

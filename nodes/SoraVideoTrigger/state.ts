@@ -270,10 +270,11 @@ export class TriggerStateStore {
 		return mergeStates(readState(this.staticData), this.session.remembered);
 	}
 
-	commit(changes: StateChanges, prune: (state: TriggerState) => TriggerState): TriggerState {
+	/** `fired`: the tasks whose items the poll hands to n8n. */
+	commit(changes: StateChanges, prune: (state: TriggerState) => TriggerState, fired: readonly string[] = []): TriggerState {
 		const state = prune(applyChanges(this.load(), changes));
 		writeState(this.staticData, state);
-		this.session.close(state);
+		this.session.close(state, fired);
 		return state;
 	}
 }

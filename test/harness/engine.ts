@@ -328,6 +328,8 @@ export async function createPoller(options: {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	staticData?: IDataObject;
 	workflowId?: string;
+	/** Like n8n's default engine: one poll context for every poll of this activation (else one per poll). */
+	oneContext?: boolean;
 }): Promise<PollHarness> {
 	const loader = await loadPackage();
 	const node = packageNode('Sora Video Trigger', options.nodeType, options.parameters, options.credentials);
@@ -343,6 +345,7 @@ export async function createPoller(options: {
 	const pollFn = nodeType.poll;
 	let saved: IDataObject = JSON.parse(JSON.stringify(staticData)) as IDataObject;
 	const writes: Array<Promise<void>> = [];
+	let activationContext: IPollFunctions | undefined;
 	return {
 		workflow,
 		get staticData() {
@@ -353,7 +356,8 @@ export async function createPoller(options: {
 		},
 		async poll(mode = 'trigger') {
 			const additionalData = additionalDataFor(helper, `poll-${++executionCounter}`);
-			const context: IPollFunctions = getExecutePollFunctions(workflow, node, additionalData, mode, 'activate');
+			const context: IPollFunctions = activationContext ?? getExecutePollFunctions(workflow, node, additionalData, mode, 'activate');
+			if (options.oneContext) activationContext = context;
 			return await pollFn.call(context);
 		},
 		async durablePoll(budgetMs: number, { saveDelayMs = 0, timeoutMs = budgetMs * 1.25 }: DurablePollOptions = {}) {

@@ -37,17 +37,20 @@ const OWNER = { email: 'editor-e2e@example.com', password: 'SoraEditor-2026' };
 /** The trigger's description: n8n shows it on the merged "Sora Video" entry (see test/codex.test.ts). */
 const ENTRY_DESCRIPTION = 'Create, check and download AI video tasks through OpenAI/Sora-compatible gateways, or start a workflow when one completes or fails';
 const ACTIONS = [
+	'Create a character',
 	'Create a video',
 	'Delete a video',
 	'Download the file of a video task',
+	'Edit a video',
 	'Extend a video',
 	'Generate a video',
+	'Get a character',
 	'Get the status of a video task',
 	'List video tasks',
 	'Remix a video',
 ];
 const TRIGGER_EVENTS = ['On video completed', 'On video failed'];
-const OPERATIONS = ['Create', 'Delete', 'Download Content', 'Extend', 'Generate', 'Get Status', 'List', 'Remix'];
+const OPERATIONS = ['Create', 'Create Character', 'Delete', 'Download Content', 'Edit', 'Extend', 'Generate', 'Get Character', 'Get Status', 'List', 'Remix'];
 
 const OURS = /n8n-nodes-sora-video|soraVideo|SoraVideo|opeAiApi|wisdomGateApi|ezModelApi|voidAiApi|openAiCompatibleVideoApi/;
 const SCHEMA_PROBE = /^\/schemas\/n8n-nodes-sora-video\.[A-Za-z]+\/[\d.]+(?:\/[A-Za-z]+\/[A-Za-z]+)?\.json$/;

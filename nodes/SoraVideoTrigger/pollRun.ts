@@ -15,7 +15,7 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { downloadContent } from '../shared/content';
 import type { NormalizedTask, TaskStatus } from '../shared/dialect';
 import { isTerminal, normalizeTask } from '../shared/dialect';
-import { downloadOverBudgetMessage, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerUnknownTaskIdsError, triggerWaitingForRetryAfterError } from '../shared/problems';
+import { downloadOverBudgetMessage, downloadStillNotReadyMessage, isRetryLater, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerUnknownTaskIdsError, triggerWaitingForRetryAfterError } from '../shared/problems';
 import type { ContentVariant } from '../shared/providers';
 import type { TaskLookup } from '../shared/taskReads';
 import { lookupTask } from '../shared/taskReads';
@@ -62,6 +62,12 @@ export const MAX_PAGES_PER_POLL = 50;
 export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** A download the time budget cut off this many times fires its event without the file (with `downloadError`). */
 export const MAX_BUDGET_CUTS = 3;
+
+/**
+ * A completed task whose file is not in storage yet (or whose link expired) is asked again on this many polls
+ * before its event fires without the file (with `downloadError`).
+ */
+export const MAX_NOT_READY_POLLS = 5;
 /** The first status checks of a poll run one at a time until one is not a 403, at most this many. */
 const FORBIDDEN_PROBES = 3;
 
@@ -140,6 +146,7 @@ type DownloadOutcome =
 	| { kind: 'cut' }
 	| { kind: 'rateLimited' }
 	| { kind: 'retryLater'; error: NodeApiError | NodeOperationError }
+	| { kind: 'notYet'; error: NodeApiError | NodeOperationError }
 	| { kind: 'failed'; message: string };
 
 export class PollRun {
@@ -371,6 +378,15 @@ export class PollRun {
 			}
 			case 'rateLimited':
 				return this.carry(candidate, candidate.cuts);
+			case 'notYet': {
+				// Asked again on the next polls (each says why while nothing fires), then fired without the file.
+				const polls = candidate.cuts + 1;
+				if (polls < MAX_NOT_READY_POLLS) {
+					this.errors.push(outcome.error);
+					return this.carry(candidate, polls);
+				}
+				return this.fire(task, candidate.value, { downloadError: downloadStillNotReadyMessage(outcome.error.message, polls) }, undefined, polls);
+			}
 			case 'retryLater':
 				// A body cut short, a server error: not fired now; the next poll tries again, so the event is not lost.
 				this.errors.push(outcome.error);
@@ -401,6 +417,7 @@ export class PollRun {
 		}
 		const error = outcome.error;
 		if (isTransient(error) && (error instanceof NodeApiError || error instanceof NodeOperationError)) return { kind: 'retryLater', error };
+		if (isRetryLater(error) && (error instanceof NodeApiError || error instanceof NodeOperationError)) return { kind: 'notYet', error };
 		return { kind: 'failed', message: (error as Error).message };
 	}
 

@@ -14,6 +14,7 @@ import {
 	downloadBrokeError,
 	emptyFileError,
 	expiredError,
+	markRetryLater,
 	markTransient,
 	notReadyError,
 	ownNodeError,
@@ -82,7 +83,14 @@ async function explainContentProblem(client: VideoApiClient, problem: ProviderPr
 			if (task.status === 'completed' && problem.kind === 'notFound') throw contentGoneError(client.node, client.provider, taskId, problem.httpCode);
 		}
 	}
-	return client.fail(problem, 'download', taskId, attempts);
+	try {
+		return client.fail(problem, 'download', taskId, attempts);
+	} catch (error) {
+		// "Not ready" from the content route of a task whose status said completed: the file is not in storage yet.
+		const own = ownNodeError(error);
+		if (own && problem.kind === 'notReady') throw markRetryLater(own);
+		throw error;
+	}
 }
 
 

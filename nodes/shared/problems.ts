@@ -126,6 +126,19 @@ export function ownNodeError(error: unknown): NodeApiError | NodeOperationError 
 	return error instanceof NodeApiError || error instanceof NodeOperationError ? error : undefined;
 }
 
+/**
+ * Marks an answer that may change within minutes but not within a retry's seconds (the file not yet in storage
+ * although the task completed, an expired signed link): the trigger asks again on its next polls, a bounded number.
+ */
+export function markRetryLater<T extends NodeApiError | NodeOperationError>(error: T): T {
+	error.context.retryLater = true;
+	return error;
+}
+
+export function isRetryLater(error: unknown): boolean {
+	return (error as { context?: { retryLater?: unknown } } | null)?.context?.retryLater === true;
+}
+
 export function isTransient(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } } | null)?.context?.transient === true;
 }
@@ -252,9 +265,9 @@ export function taskFailedError(task: NormalizedTask, ctx: ProblemContext): Node
 }
 
 export function notReadyError(task: NormalizedTask, ctx: ProblemContext): NodeOperationError {
-	return new NodeOperationError(ctx.node, `${quoteTask(task.id || ctx.taskId)} is not ready yet (status: ${describeStatus(task)})`, {
+	return markRetryLater(new NodeOperationError(ctx.node, `${quoteTask(task.id || ctx.taskId)} is not ready yet (status: ${describeStatus(task)})`, {
 		description: 'The video is still being generated. Run again later, or turn on the "Wait for Completion" option.',
-	});
+	}));
 }
 
 export function expiredError(task: NormalizedTask, ctx: ProblemContext): NodeOperationError {
@@ -315,7 +328,9 @@ export function storageProblemError(problem: ProviderProblem, url: string, ctx: 
 	}
 	const response: JsonObject = { kind: 'storage', httpCode: problem.httpCode, host, message: said };
 	const error = apiError(ctx.node, response, message, description, problem.httpCode);
-	return problem.httpCode >= 500 || problem.httpCode === 429 ? markTransient(error) : error;
+	if (problem.httpCode >= 500 || problem.httpCode === 429) return markTransient(error);
+	// A refused or expired link: the next request gets a fresh one.
+	return problem.httpCode === 404 || problem.httpCode === 410 ? error : markRetryLater(error);
 }
 
 /** A status, list or error answer larger than any real one: stop reading rather than hold it in memory. */
@@ -850,4 +865,9 @@ export function partialAnswerError(node: INode, provider: ProviderDefinition, ta
 	return new NodeOperationError(node, `${provider.displayName} answered the download of task "${taskId}" with a part of a file (HTTP 206, Content-Range "${contentRange ?? 'missing'}"), not the whole file`, {
 		description: 'Nothing was stored. A proxy or CDN in front of the provider may be serving slices: run the node again, and if it persists, download without that proxy.',
 	});
+}
+
+/** The trigger's download kept answering "not ready" (or with an expired link) for this many polls: fired without the file. */
+export function downloadStillNotReadyMessage(lastMessage: string, polls: number): string {
+	return `${lastMessage} (asked on ${polls} polls; the event fires without the file)`;
 }

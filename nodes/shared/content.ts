@@ -19,6 +19,7 @@ import {
 	notReadyError,
 	ownNodeError,
 	partialAnswerError,
+	problemError,
 	taskFailedError,
 	unrecognizedContentError,
 	variantMismatchNotice,
@@ -83,14 +84,9 @@ async function explainContentProblem(client: VideoApiClient, problem: ProviderPr
 			if (task.status === 'completed' && problem.kind === 'notFound') throw contentGoneError(client.node, client.provider, taskId, problem.httpCode);
 		}
 	}
-	try {
-		return client.fail(problem, 'download', taskId, attempts);
-	} catch (error) {
-		// "Not ready" from the content route of a task whose status said completed: the file is not in storage yet.
-		const own = ownNodeError(error);
-		if (own && problem.kind === 'notReady') throw markRetryLater(own);
-		throw error;
-	}
+	const error = problemError(problem, client.problemContext('download', taskId, attempts));
+	// "Not ready" from the content route of a task whose status said completed: the file is not in storage yet.
+	throw problem.kind === 'notReady' ? markRetryLater(error) : error;
 }
 
 

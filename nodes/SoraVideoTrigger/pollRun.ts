@@ -15,7 +15,7 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { downloadContent } from '../shared/content';
 import type { NormalizedTask, TaskStatus } from '../shared/dialect';
 import { isTerminal, normalizeTask } from '../shared/dialect';
-import { downloadOverBudgetMessage, downloadStillNotReadyMessage, isRetryLater, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerUnknownTaskIdsError, triggerWaitingForRetryAfterError } from '../shared/problems';
+import { downloadOverBudgetMessage, downloadStillNotReadyMessage, isRetryLater, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerUnknownTaskIdsError, triggerWaitingForRetryAfterError, unknownStatusWordError } from '../shared/problems';
 import type { ContentVariant } from '../shared/providers';
 import type { TaskLookup } from '../shared/taskReads';
 import { lookupTask } from '../shared/taskReads';
@@ -256,6 +256,7 @@ export class PollRun {
 		if (!lookup.ok && lookup.kind === 'network' && this.env.budget.expired) return null;
 		this.answered.add(taskId);
 		if (lookup.ok) this.answeredOk++;
+		if (lookup.ok && lookup.task.status === 'unknown') this.errors.push(unknownStatusWordError(this.env.fn.getNode(), this.client.provider, taskId, lookup.task.rawStatus));
 		return lookup;
 	}
 

@@ -74,6 +74,23 @@ const STATUS_WORDS: Record<string, TaskStatus> = {
 	error: 'failed',
 	cancelled: 'failed',
 	canceled: 'failed',
+	// Other vendors' words, as gateways pass them through (Kling, MiniMax, Runway, Luma, Replicate, fal, Volcengine).
+	in_queue: 'queued',
+	queueing: 'queued',
+	waiting: 'queued',
+	preparing: 'queued',
+	throttled: 'queued',
+	starting: 'queued',
+	started: 'in_progress',
+	generating: 'in_progress',
+	dreaming: 'in_progress',
+	succeed: 'completed',
+	successful: 'completed',
+	finished: 'completed',
+	fail: 'failed',
+	timeout: 'failed',
+	timed_out: 'failed',
+	rejected: 'failed',
 };
 
 export function isJsonObject(value: unknown): value is JsonObject {

@@ -871,3 +871,11 @@ export function partialAnswerError(node: INode, provider: ProviderDefinition, ta
 export function downloadStillNotReadyMessage(lastMessage: string, polls: number): string {
 	return `${lastMessage} (asked on ${polls} polls; the event fires without the file)`;
 }
+
+/** A watched task whose status word the node cannot read: said on every poll instead of waiting in silence. */
+export function unknownStatusWordError(node: INode, provider: ProviderDefinition, taskId: string, word: string | null): NodeOperationError {
+	const said = word ? `"${word.slice(0, 64)}"` : 'no status';
+	return new NodeOperationError(node, `${provider.displayName} reports task "${taskId}" with status ${said}, which the Sora Video Trigger cannot read`, {
+		description: 'The task is checked again on every poll and fires once its status is a known word (queued, in progress, completed, failed and their common variants). If this word means finished, please report it so it can be added.',
+	});
+}

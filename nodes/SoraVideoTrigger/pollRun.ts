@@ -15,7 +15,7 @@ import { mapWithConcurrency } from '../shared/concurrency';
 import { downloadContent } from '../shared/content';
 import type { NormalizedTask, TaskStatus } from '../shared/dialect';
 import { isTerminal, normalizeTask } from '../shared/dialect';
-import { downloadOverBudgetMessage, downloadStillNotReadyMessage, isRetryLater, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerUnknownTaskIdsError, triggerWaitingForRetryAfterError, unknownStatusWordError } from '../shared/problems';
+import { downloadOverBudgetMessage, downloadStillNotReadyMessage, isRetryLater, isTransient, ownNodeError, triggerForbiddenTasksError, triggerRateLimitedError, triggerUnknownTaskIdsError, statusChecksOverBudgetError, triggerWaitingForRetryAfterError, unknownStatusWordError } from '../shared/problems';
 import type { ContentVariant } from '../shared/providers';
 import type { TaskLookup } from '../shared/taskReads';
 import { lookupTask } from '../shared/taskReads';
@@ -164,6 +164,10 @@ export class PollRun {
 	/** Status checks that got an answer (anything but a 429 or the budget). */
 	readonly answered = new Set<string>();
 	private answeredOk = 0;
+	/** Status checks the poll's budget cut before they were answered. */
+	private unansweredByBudget = 0;
+	/** List pages answered in this poll (All Tasks): progress, though no status check was. */
+	listPagesAnswered = 0;
 	private probed = false;
 	/** The newest creation time seen in the list this poll. */
 	newestSeen = 0;
@@ -246,14 +250,20 @@ export class PollRun {
 		try {
 			lookup = await lookupWatched(this.client, taskId);
 		} catch (error) {
-			if (this.env.budget.expired) return null;
+			if (this.env.budget.expired) {
+				this.unansweredByBudget++;
+				return null;
+			}
 			throw nodeError(this.env.fn, error);
 		}
 		if (!lookup.ok && lookup.kind === 'rateLimited') {
 			this.noteRateLimit();
 			return null;
 		}
-		if (!lookup.ok && lookup.kind === 'network' && this.env.budget.expired) return null;
+		if (!lookup.ok && lookup.kind === 'network' && this.env.budget.expired) {
+			this.unansweredByBudget++;
+			return null;
+		}
 		this.answered.add(taskId);
 		if (lookup.ok) this.answeredOk++;
 		if (lookup.ok && lookup.task.status === 'unknown') this.errors.push(unknownStatusWordError(this.env.fn.getNode(), this.client.provider, taskId, lookup.task.rawStatus));
@@ -434,6 +444,10 @@ export class PollRun {
 			// Refused on every task: the key itself may not read tasks. Else only these tasks.
 			if (this.answeredOk === 0 && this.errors.length === 0) return this.forbidden[0].error;
 			return triggerForbiddenTasksError(ctx, this.forbidden.map((entry) => entry.id));
+		}
+		// Every check ran out of time: without this the trigger would wait in silence for a provider slower than its budget.
+		if (this.errors.length === 0 && this.answeredOk === 0 && this.listPagesAnswered === 0 && this.unansweredByBudget > 0) {
+			return statusChecksOverBudgetError(ctx, this.unansweredByBudget, this.env.budget.ms);
 		}
 		return this.errors[0];
 	}

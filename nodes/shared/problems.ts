@@ -622,7 +622,7 @@ export function triggerForbiddenTasksError(ctx: ProblemContext, taskIds: string[
 
 /** Put in `downloadError` when a file never fits in the trigger's time budget: the event fires without it. */
 export function downloadOverBudgetMessage(taskId: string, budgetMs: number, attempts: number): string {
-	return `The download of task "${taskId}" did not finish within the trigger's poll time budget (${formatDuration(budgetMs)}) in ${attempts} polls. Download it in the workflow with the Sora Video node (Download Content), or raise "Poll Time Budget".`;
+	return `The download of task "${taskId}" did not finish within the trigger's poll time budget (${formatDuration(budgetMs)}) in ${attempts} polls. Download it in the workflow with the Sora Video node (Download Content), or raise "Poll Time Budget" (${POLL_BUDGET_CAP_NOTE}).`;
 }
 
 /** A numeric option set (by expression) to something that is not a number: refused before any request. */
@@ -878,4 +878,18 @@ export function unknownStatusWordError(node: INode, provider: ProviderDefinition
 	return new NodeOperationError(node, `${provider.displayName} reports task "${taskId}" with status ${said}, which the Sora Video Trigger cannot read`, {
 		description: 'The task is checked again on every poll and fires once its status is a known word (queued, in progress, completed, failed and their common variants). If this word means finished, please report it so it can be added.',
 	});
+}
+
+/** n8n's own limit on one poll caps "Poll Time Budget": said wherever the budget is blamed. */
+const POLL_BUDGET_CAP_NOTE = "n8n's own limit on one poll caps it: about 5 minutes in the default engine, N8N_SCHEDULER_POLL_TIMEOUT with the durable scheduler";
+
+/** A poll in which no status check answered within the budget: the provider is slower than the budget allows. */
+export function statusChecksOverBudgetError(ctx: ProblemContext, unanswered: number, budgetMs: number): NodeOperationError {
+	return new NodeOperationError(
+		ctx.node,
+		`${ctx.provider.displayName} answered none of ${unanswered} status check${unanswered === 1 ? '' : 's'} within the trigger's poll time budget (${formatDuration(budgetMs)})`,
+		{
+			description: `The tasks are checked again on the next poll, but while the provider answers this slowly nothing can fire. Raise "Poll Time Budget" (${POLL_BUDGET_CAP_NOTE}), or check the provider's status.`,
+		},
+	);
 }

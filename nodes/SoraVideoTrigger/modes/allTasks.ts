@@ -41,6 +41,7 @@ async function walkList(run: PollRun, from: string | null, mode: 'head' | 'full'
 			return { complete: false, lastId: from !== null && page === 0 ? null : after, inverted };
 		}
 		if (from !== null && page === 0 && result.tasks.length === 0) return { complete: false, lastId: null, inverted };
+		run.listPagesAnswered++;
 		const listed = result.tasks.map((raw) => normalizeTask(raw, { provider: run.client.provider.id })).filter((task) => task.id);
 		// A page of nothing but tasks this walk has read: the gateway ignores `after` (or pages in a loop),
 		// so this is all it will show; reading on would repeat the same page up to the page cap.

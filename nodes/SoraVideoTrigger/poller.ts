@@ -12,7 +12,7 @@ import { taskIdsMode } from './modes/taskIds';
 import type { PollEnvironment } from './pollRun';
 import { finishedMs, PollRun } from './pollRun';
 import type { WatchMode } from './state';
-import { TriggerStateStore } from './state';
+import { accountFingerprint, TriggerStateStore } from './state';
 
 export type { PollEnvironment, TriggerEvent, TriggerSettings } from './pollRun';
 export { MAX_BUDGET_CUTS, MAX_PAGES_PER_POLL, parseTaskIds, SWEEP_INTERVAL_MS } from './pollRun';
@@ -29,7 +29,7 @@ export async function poll(env: PollEnvironment): Promise<INodeExecutionData[]> 
 	const { settings, session, staticData, fn } = env;
 	if (settings.watch === 'taskIds' && settings.taskIds.length === 0) throw triggerEmptyWatchListError(fn.getNode());
 	const mode = WATCH_MODES[settings.watch];
-	const store = new TriggerStateStore(staticData, session);
+	const store = new TriggerStateStore(staticData, session, accountFingerprint(env.client.provider.id, env.client.apiRoot, env.client.secrets));
 	const run = new PollRun(env, store.load());
 	// The provider asked us to wait (Retry-After): no request at all before then.
 	if (run.stored.notBefore <= Date.now()) await mode.run(run);

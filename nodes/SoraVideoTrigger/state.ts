@@ -17,6 +17,11 @@ export type WatchMode = 'taskIds' | 'all';
 
 export interface TriggerState {
 	v: 2;
+	/**
+	 * Whose tasks these are: a fingerprint of provider, Base URL and key (never the key). A state of another
+	 * account (the credential was switched) is not this one's: its baseline and handled tasks do not apply.
+	 */
+	account?: string;
 	/** Terminal tasks already handled (fired, or not matching the events): never fired again. id -> ms (All Tasks: creation time, or minus the time it was handled when the list gives none). */
 	done: Record<string, number>;
 	/** All Tasks: tasks seen running, with their creation time (ms, 0 when unknown). */
@@ -121,6 +126,7 @@ export function readState(staticData: IDataObject): TriggerState {
 	const walk = raw.walk && typeof raw.walk === 'object' ? raw.walk : null;
 	return {
 		v: 2,
+		...(typeof raw.account === 'string' ? { account: raw.account } : {}),
 		done: isNumberRecord(raw.done) ? { ...raw.done } : {},
 		pending: isNumberRecord(raw.pending) ? { ...raw.pending } : {},
 		due: isNumberRecord(raw.due) ? { ...raw.due } : {},
@@ -264,10 +270,16 @@ export class TriggerStateStore {
 	constructor(
 		private readonly staticData: IDataObject,
 		private readonly session: Pick<PollSession, 'remembered' | 'close'>,
+		/** The account's fingerprint (accountFingerprint); a state of another account starts over. */
+		private readonly account?: string,
 	) {}
 
 	load(): TriggerState {
-		return mergeStates(readState(this.staticData), this.session.remembered);
+		const stored = readState(this.staticData);
+		const remembered = this.session.remembered;
+		const ours = (state: TriggerState) => this.account === undefined || state.account === undefined || state.account === this.account;
+		const merged = mergeStates(ours(stored) ? stored : emptyState(), remembered !== null && ours(remembered) ? remembered : null);
+		return this.account === undefined ? merged : { ...merged, account: this.account };
 	}
 
 	/** `fired`: the tasks whose items the poll hands to n8n. */
@@ -277,4 +289,9 @@ export class TriggerStateStore {
 		this.session.close(state, fired);
 		return state;
 	}
+}
+
+/** Provider, Base URL and key as one fingerprint (48 bits of FNV-1a: the key cannot be read back from it). */
+export function accountFingerprint(providerId: string, apiRoot: string, secrets: readonly string[]): string {
+	return taskFingerprint(`${providerId}\n${apiRoot}\n${secrets.join('\n')}`);
 }

@@ -29,6 +29,17 @@ function runsFromArgs(): number {
 }
 
 const RUNS = runsFromArgs();
+/**
+ * `npm test` runs a fixed seed, so CI is repeatable; `--runs N` explores with a fresh seed each time. A failure
+ * prints its seed and path: MODEL_SEED and MODEL_PATH replay it.
+ */
+const DEFAULT_SEED = 20261203;
+const EXPLORING = process.argv.includes('--runs');
+const SEED = process.env.MODEL_SEED ? Number(process.env.MODEL_SEED) : EXPLORING ? undefined : DEFAULT_SEED;
+const REPLAY = {
+	...(SEED !== undefined ? { seed: SEED } : {}),
+	...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH, endOnFailure: true } : {}),
+};
 /** README: a finished task fires within this many polls that end without an error. */
 const LIVENESS_POLLS = 2;
 /** README: list requests per poll, at most. */
@@ -408,9 +419,29 @@ describe('the trigger against a model gateway and a model n8n', () => {
 	it(`every finished task fires exactly once (${RUNS} random sequences)`, async () => {
 		await fc.assert(
 			fc.asyncProperty(SCENARIO, fc.commands(commands, { maxCommands: 10 }), async (scenario, sequence) => await runSequence(scenario, sequence)),
-			{ numRuns: RUNS, verbose: 1 },
+			{ numRuns: RUNS, verbose: 1, ...REPLAY },
 		);
 	}, 600_000);
+
+	/**
+	 * Found by this test on 2026-12-03 (the run's random seed) and not fixed yet: two watched tasks, one deleted at
+	 * the provider; after a durable-style catch-up burst, overlapping polls and a late static-data write, every poll
+	 * reports the deleted ID and the other task, once completed, never fires. This test expects that failure, so it
+	 * stays in view: it turns red the day the trigger is fixed, to become a plain regression sequence then.
+	 */
+	it('known, not fixed: a completion lost after a deleted watched task, a catch-up burst and a late write (seed 1371495096)', async () => {
+		const failure = await fc
+			.assert(
+				fc.asyncProperty(SCENARIO, fc.commands(commands, { maxCommands: 10, replayPath: 'l:B' }), async (scenario, sequence) => await runSequence(scenario, sequence)),
+				{ numRuns: 500, seed: 1371495096, path: '77:0:1:1:1:1:2:2:3:6:12:11:1:10:10:10', endOnFailure: true },
+			)
+			.then(
+				() => null,
+				(error: Error & { cause?: unknown }) => error,
+			);
+		expect(failure).not.toBeNull();
+		expect(String((failure?.cause as Error | undefined)?.message)).toMatch(/^video_\w+ never fired/);
+	}, 120_000);
 });
 
 /** Issue 15 §3: each finding as a fixed sequence. */

@@ -364,10 +364,16 @@ describe('clear errors, not silence', () => {
 		expect(sim.requests).toHaveLength(0);
 	});
 
-	it('an unknown task ID', async () => {
+	it('an unknown task ID beside known ones: the activation goes through (an error would keep the known ones unwatched), the next poll names it', async () => {
 		sim.addTask({ id: 'known', forced: 'in_progress' });
 		const t = await trigger('newapi', { watch: 'taskIds', taskIds: 'known, nope' });
+		expect(await t.poll()).toBeNull();
 		await expect(t.poll()).rejects.toThrow('OpenAI-Compatible Gateway does not know the task ID "nope"');
+	});
+
+	it('only unknown task IDs: the activation itself says so', async () => {
+		const t = await trigger('newapi', { watch: 'taskIds', taskIds: 'nope, nada' });
+		await expect(t.poll()).rejects.toThrow('OpenAI-Compatible Gateway does not know the task IDs "nope", "nada"');
 	});
 
 	it('an unknown task ID does not hold back a task that finished', async () => {

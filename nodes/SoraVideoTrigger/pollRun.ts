@@ -437,7 +437,9 @@ export class PollRun {
 		const ctx = this.client.problemContext('status check');
 		if (this.heldUntil !== null) return triggerWaitingForRetryAfterError(ctx, this.waiting, this.heldUntil, RETRY_AFTER_CAP_MS / 60_000);
 		if (this.rateLimited) return triggerRateLimitedError(ctx, this.waiting, this.changes.notBefore ?? null);
-		if (this.unknownIds.length > 0) {
+		// At activation (n8n's, or a restart's), an error keeps the workflow inactive, and with it the watched tasks that
+		// do exist: when some answered, it activates and the next polls name the unknown IDs.
+		if (this.unknownIds.length > 0 && !(this.env.session.isFirst && this.answeredOk > 0)) {
 			return triggerUnknownTaskIdsError(this.env.fn.getNode(), this.client.provider, this.unknownIds);
 		}
 		if (this.forbidden.length > 0) {

@@ -287,3 +287,18 @@ export function defaultFileName(taskId: string, variant: string, mimeType: strin
 	const suffix = variant && variant !== 'video' ? `_${variant}` : '';
 	return `${stem}${suffix}.${extensionFor(mimeType)}`;
 }
+
+/** The first bytes of a stored file (n8n's binary store or its in-memory copy): leaving the loop early ends (destroys) the stream, so only the head is read. */
+export async function headOfStoredFile(open: () => Promise<Buffer | AsyncIterable<unknown>>): Promise<Buffer> {
+	const source = await open();
+	if (Buffer.isBuffer(source)) return source.subarray(0, SNIFF_BYTES);
+	const chunks: Buffer[] = [];
+	let length = 0;
+	for await (const chunk of source) {
+		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+		chunks.push(buffer);
+		length += buffer.length;
+		if (length >= SNIFF_BYTES) break;
+	}
+	return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+}

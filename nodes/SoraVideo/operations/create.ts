@@ -6,7 +6,7 @@ import { requestOptions } from '../../shared/descriptions';
 import type { CreateRequest } from '../../shared/taskWrites';
 import { createTask } from '../../shared/taskWrites';
 import type { FilePart } from '../../shared/multipart';
-import { extensionFor, sniffMimeType, SNIFF_BYTES } from '../../shared/media';
+import { extensionFor, headOfStoredFile, sniffMimeType } from '../../shared/media';
 import { createInputProblems } from '../../shared/problems';
 import { optionsCollection, promptField } from './common';
 import type { OperationContext } from './operation';
@@ -144,22 +144,6 @@ function withExtension(name: string, mimeType: string): string {
 	return `${stem}.${extension}`;
 }
 
-/** The first bytes of a file from n8n's binary store or its in-memory copy; the rest is not read. */
-async function firstBytes(open: () => Promise<Buffer | AsyncIterable<unknown>>): Promise<Buffer> {
-	const source = await open();
-	if (Buffer.isBuffer(source)) return source.subarray(0, SNIFF_BYTES);
-	const chunks: Buffer[] = [];
-	let length = 0;
-	// Leaving the loop early ends (destroys) the stream: only the head is read.
-	for await (const chunk of source) {
-		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-		chunks.push(buffer);
-		length += buffer.length;
-		if (length >= SNIFF_BYTES) break;
-	}
-	return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
-}
-
 /**
  * The reference image from the input item's binary field: streamed from n8n's store when it is there. A file
  * typed as something else (`application/octet-stream`, as S3 and bucket downloads are) is sent as what its first
@@ -181,7 +165,7 @@ async function referenceImage(fn: IExecuteFunctions, field: string, itemIndex: n
 	}
 	let mimeType = declared;
 	if (!MEDIA_TYPE.test(declared)) {
-		const sniffed = sniffMimeType(await firstBytes(part.open));
+		const sniffed = sniffMimeType(await headOfStoredFile(part.open));
 		if (sniffed === null || !MEDIA_TYPE.test(sniffed)) {
 			throw createInputProblems.referenceNotImage(fn.getNode(), field, declared, itemIndex);
 		}

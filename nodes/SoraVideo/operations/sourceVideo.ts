@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
-import { extensionFor, sniffMimeType, SNIFF_BYTES } from '../../shared/media';
+import { extensionFor, headOfStoredFile, sniffMimeType } from '../../shared/media';
 import type { FilePart } from '../../shared/multipart';
 import { createInputProblems } from '../../shared/problems';
 
@@ -15,21 +15,6 @@ export const videoFieldProperty: INodeProperties = {
 	placeholder: 'data',
 	description: "Name of the input item's binary field holding the video; it is streamed to the provider as the multipart `video` file",
 };
-
-/** The first bytes of a stored file; leaving the loop early ends (destroys) the stream, so only the head is read. */
-async function headOf(open: () => Promise<Buffer | AsyncIterable<unknown>>): Promise<Buffer> {
-	const source = await open();
-	if (Buffer.isBuffer(source)) return source.subarray(0, SNIFF_BYTES);
-	const chunks: Buffer[] = [];
-	let length = 0;
-	for await (const chunk of source) {
-		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-		chunks.push(buffer);
-		length += buffer.length;
-		if (length >= SNIFF_BYTES) break;
-	}
-	return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
-}
 
 /**
  * The video in `field`, as a multipart file part opened afresh per attempt: streamed from n8n's binary store (or
@@ -51,7 +36,7 @@ export async function videoFromBinaryField(fn: IExecuteFunctions, field: string,
 	}
 	let mimeType = declared;
 	if (!/^video\//i.test(declared)) {
-		const sniffed = sniffMimeType(await headOf(part.open));
+		const sniffed = sniffMimeType(await headOfStoredFile(part.open));
 		if (sniffed === null || !/^video\//i.test(sniffed)) throw createInputProblems.sourceNotVideo(fn.getNode(), field, declared, itemIndex);
 		mimeType = sniffed;
 	}

@@ -1,6 +1,6 @@
 /** Create: `POST /videos`, for any model a gateway serves. Also the first half of Generate. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { BINARY_ENCODING, jsonParse } from 'n8n-workflow';
+import { jsonParse } from 'n8n-workflow';
 
 import { requestOptions } from '../../shared/descriptions';
 import type { CreateRequest } from '../../shared/taskWrites';
@@ -11,6 +11,7 @@ import { createInputProblems } from '../../shared/problems';
 import { optionsCollection, promptField } from './common';
 import type { OperationContext } from './operation';
 import { defineOperation } from './operation';
+import { storedFile } from './sourceVideo';
 
 /** Default first, then shortest to longest. */
 const SECONDS_OPTIONS: INodePropertyOptions[] = [
@@ -153,16 +154,7 @@ async function referenceImage(fn: IExecuteFunctions, field: string, itemIndex: n
 	const binary = fn.helpers.assertBinaryData(itemIndex, field);
 	const declared = binary.mimeType || 'application/octet-stream';
 	let fileName = binary.fileName || `reference.${binary.fileExtension || 'png'}`;
-	let part: Pick<FilePart, 'open' | 'size'>;
-	if (binary.id) {
-		const id = binary.id;
-		const { fileSize } = await fn.helpers.getBinaryMetadata(id);
-		part = { size: fileSize, open: async () => await fn.helpers.getBinaryStream(id) };
-	} else {
-		// n8n's in-memory mode keeps the file as base64 in the item already.
-		const bytes = Buffer.from(binary.data, BINARY_ENCODING);
-		part = { size: bytes.length, open: async () => bytes };
-	}
+	const part = await storedFile(fn, binary);
 	let mimeType = declared;
 	if (!MEDIA_TYPE.test(declared)) {
 		const sniffed = sniffMimeType(await headOfStoredFile(part.open));

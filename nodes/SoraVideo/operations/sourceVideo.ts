@@ -1,5 +1,5 @@
 /** The source video of Edit and Create Character: a file from the input item's binary field, streamed, never whole. */
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { extensionFor, headOfStoredFile, sniffMimeType } from '../../shared/media';
@@ -25,15 +25,7 @@ export async function videoFromBinaryField(fn: IExecuteFunctions, field: string,
 	if (field === '') throw createInputProblems.emptyVideoField(fn.getNode(), itemIndex);
 	const binary = fn.helpers.assertBinaryData(itemIndex, field);
 	const declared = binary.mimeType || 'application/octet-stream';
-	let part: Pick<FilePart, 'open' | 'size'>;
-	if (binary.id) {
-		const id = binary.id;
-		const { fileSize } = await fn.helpers.getBinaryMetadata(id);
-		part = { size: fileSize, open: async () => await fn.helpers.getBinaryStream(id) };
-	} else {
-		const bytes = Buffer.from(binary.data, BINARY_ENCODING);
-		part = { size: bytes.length, open: async () => bytes };
-	}
+	const part = await storedFile(fn, binary);
 	let mimeType = declared;
 	if (!/^video\//i.test(declared)) {
 		const sniffed = sniffMimeType(await headOfStoredFile(part.open));
@@ -42,4 +34,15 @@ export async function videoFromBinaryField(fn: IExecuteFunctions, field: string,
 	}
 	const fileName = binary.fileName || `video.${binary.fileExtension || extensionFor(mimeType)}`;
 	return { field: 'video', fileName, mimeType, ...part };
+}
+
+/** A binary field's file, opened from n8n's binary store, or from the item itself in n8n's in-memory mode (base64). */
+export async function storedFile(fn: IExecuteFunctions, binary: IBinaryData): Promise<Pick<FilePart, 'open' | 'size'>> {
+	if (binary.id) {
+		const id = binary.id;
+		const { fileSize } = await fn.helpers.getBinaryMetadata(id);
+		return { size: fileSize, open: async () => await fn.helpers.getBinaryStream(id) };
+	}
+	const bytes = Buffer.from(binary.data, BINARY_ENCODING);
+	return { size: bytes.length, open: async () => bytes };
 }

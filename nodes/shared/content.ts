@@ -27,9 +27,9 @@ import {
 } from './problems';
 import { fetchTask } from './taskReads';
 import type { BinaryContext, VideoApiClient } from './transport';
-import { backoffDelay, parseBody, sleep, taskPath } from './transport';
-import type { ByteSource } from './contentBody';
-import { ContentBody, declaredLength, StoreLimitExceededError } from './contentBody';
+import { parseBody, taskPath } from './transport';
+import type { ByteSource, ContentAnswer, ContentBody } from './contentBody';
+import { declaredLength, DownloadAttemptsError, readContent, StoreLimitExceededError } from './contentBody';
 import { knownStoreLimit, noteStoredBinary, readStoreRefusal } from './binaryStore';
 
 type StoreInput = Parameters<BinaryContext['helpers']['prepareBinaryData']>[0];
@@ -91,87 +91,76 @@ async function explainContentProblem(client: VideoApiClient, problem: ProviderPr
 
 
 /**
- * GET /videos/{id}/content -> n8n binary data, streamed. A body that breaks off is resumed (Range) or,
- * where the server does not accept ranges, downloaded again, within the Retries option.
+ * GET /videos/{id}/content -> n8n binary data, streamed. Its retries (resume, or the whole file again) are
+ * readContent's (contentBody.ts); this decides what an answer is and stores a file.
  */
 export async function downloadContent(fn: BinaryContext, client: VideoApiClient, request: DownloadRequest): Promise<DownloadResult> {
 	const { taskId, variant } = request;
 	assertVariantSupported(client, variant);
 	const bodyRequest = { path: `${taskPath(taskId)}/content`, qs: client.provider.supportsVariants ? { variant } : undefined, taskId };
-	const budget = { retriesLeft: client.options.maxRetries };
-	for (let attempt = 0; ; attempt++) {
-		const response = await client.request(bodyRequest.path, { qs: bodyRequest.qs, action: 'download', taskId });
-		const { statusCode, headers } = response;
-		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) {
-			const text = await client.readErrorBody(response.body as ByteSource);
-			return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
+	const explain = async (statusCode: number, text: string, response: ContentAnswer): Promise<never> =>
+		await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
+	try {
+		return await readContent<DownloadResult>(client, bodyRequest, {
+			answer: async (response) => await explain(response.statusCode, await client.readErrorBody(response.body as ByteSource), response),
+			file: async (body, response) => await storeFile(fn, client, request, body, response, explain),
+		});
+	} catch (thrown) {
+		const failed = thrown instanceof DownloadAttemptsError ? thrown : null;
+		const error = failed ? failed.cause : thrown;
+		const own = ownNodeError(error);
+		if (own) throw own;
+		if (error instanceof StoreLimitExceededError) {
+			throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: null, limitBytes: error.limit, exact: knownStoreLimit()?.exact ?? false, stage: 'during' });
 		}
-		const body = new ContentBody(client, bodyRequest, { stream: response.body as ByteSource, headers, statusCode }, budget);
-		// n8n's `database` binary mode refuses files over its limit: when known, a file that cannot fit is not downloaded.
-		const storeLimit = knownStoreLimit();
-		try {
-			const declared = declaredLength(headers);
-			if (storeLimit && declared !== null && declared > storeLimit.bytes) {
-				body.destroy();
-				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: declared, limitBytes: storeLimit.bytes, exact: storeLimit.exact, stage: 'before' });
-			}
-			if (body.misplaced) {
-				body.destroy();
-				throw markTransient(partialAnswerError(client.node, client.provider, taskId, headers['content-range']));
-			}
-			body.refuseBeyond(storeLimit?.bytes ?? null);
-			const head = await body.readHead(SNIFF_BYTES);
-			if (head.length === 0) {
-				body.destroy();
-				throw emptyFileError(client.node, client.provider, taskId);
-			}
-			// The bytes decide, never the Content-Type: text of any kind is an error answer, unknown bytes are refused.
-			const verdict = judgeContent(head);
-			if (verdict.kind === 'message') {
-				const text = await client.readErrorBody(body);
-				return await explainContentProblem(client, client.classify(statusCode, client.redact(parseBody(text)), response.url), taskId, response.attempts);
-			}
-			if (verdict.kind === 'unknown') {
-				body.destroy();
-				throw unrecognizedContentError(client.problemContext('download', taskId), variant, { head, contentType: headers['content-type'], contentLength: headers['content-length'] });
-			}
-			const mimeType = verdict.mimeType;
-			const fileName =
-				sanitizeFileName(request.fileName ?? '') || fileNameFromContentDisposition(headers['content-disposition']) || defaultFileName(taskId, variant, mimeType);
-			// n8n's type says Buffer | Readable; its stores read an async iterable or data/end events, and the body is both.
-			const binary = await fn.helpers.prepareBinaryData(body as unknown as StoreInput, fileName, mimeType);
-			noteStoredBinary(binary);
-			binary.fileName = fileName;
-			binary.mimeType = mimeType;
-			const arrived = mediaKind(mimeType);
-			const warning = arrived !== null && arrived !== EXPECTED_KIND[variant] ? variantMismatchNotice(variant, mimeType, client.provider.displayName) : undefined;
-			return { binary, json: { taskId, variant, fileName, mimeType, fileSize: binary.bytes ?? body.bytesReceived, ...(warning ? { warning } : {}) } };
-		} catch (error) {
-			body.destroy();
-			const own = ownNodeError(error);
-			if (own) throw own;
-			if (error instanceof StoreLimitExceededError) {
-				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: null, limitBytes: error.limit, exact: storeLimit?.exact ?? false, stage: 'during' });
-			}
-			// n8n's own refusal (`database` mode, limit not known yet): nothing was stored; say why, as above.
-			const refusal = readStoreRefusal(error);
-			if (refusal) {
-				throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: refusal.sizeBytes ?? body.bytesReceived, limitBytes: refusal.limitBytes, exact: true, stage: 'after' });
-			}
-			if (!isBodyFault(error) || budget.retriesLeft <= 0) {
-				// Resumes and restarts share the budget: attempts = the first try + every retry spent.
-				throw contentStreamError(client, taskId, error, client.options.maxRetries - budget.retriesLeft + 1);
-			}
-			// The server could not continue where it broke off: start over.
-			budget.retriesLeft--;
-			await sleep(backoffDelay(attempt, client.options), client.signal, client.node);
+		// n8n's own refusal (`database` mode, limit not known yet): nothing was stored; say why, as above.
+		const refusal = readStoreRefusal(error);
+		if (refusal) {
+			throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: refusal.sizeBytes ?? failed?.bytesReceived ?? null, limitBytes: refusal.limitBytes, exact: true, stage: 'after' });
 		}
+		throw contentStreamError(client, taskId, error, failed?.attempts ?? 1);
 	}
 }
 
-function isBodyFault(error: unknown): boolean {
-	const name = (error as { name?: unknown } | null)?.name;
-	return name === 'IncompleteDownloadError' || name === 'StalledDownloadError' || (error as { code?: unknown } | null)?.code === 'ECONNRESET';
+/** One file answer: refused before a byte is stored when it cannot be the file, else streamed into n8n's store. */
+async function storeFile(
+	fn: BinaryContext,
+	client: VideoApiClient,
+	request: DownloadRequest,
+	body: ContentBody,
+	response: ContentAnswer,
+	explain: (statusCode: number, text: string, response: ContentAnswer) => Promise<never>,
+): Promise<DownloadResult> {
+	const { taskId, variant } = request;
+	const { headers } = response;
+	// n8n's `database` binary mode refuses files over its limit: when known, a file that cannot fit is not downloaded.
+	const storeLimit = knownStoreLimit();
+	const declared = declaredLength(headers);
+	if (storeLimit && declared !== null && declared > storeLimit.bytes) {
+		throw binaryStoreTooLargeError(client.problemContext('download', taskId), variant, { sizeBytes: declared, limitBytes: storeLimit.bytes, exact: storeLimit.exact, stage: 'before' });
+	}
+	if (body.misplaced) {
+		throw markTransient(partialAnswerError(client.node, client.provider, taskId, headers['content-range']));
+	}
+	body.refuseBeyond(storeLimit?.bytes ?? null);
+	const head = await body.readHead(SNIFF_BYTES);
+	if (head.length === 0) throw emptyFileError(client.node, client.provider, taskId);
+	// The bytes decide, never the Content-Type: text of any kind is an error answer, unknown bytes are refused.
+	const verdict = judgeContent(head);
+	if (verdict.kind === 'message') return await explain(response.statusCode, await client.readErrorBody(body), response);
+	if (verdict.kind === 'unknown') {
+		throw unrecognizedContentError(client.problemContext('download', taskId), variant, { head, contentType: headers['content-type'], contentLength: headers['content-length'] });
+	}
+	const mimeType = verdict.mimeType;
+	const fileName = sanitizeFileName(request.fileName ?? '') || fileNameFromContentDisposition(headers['content-disposition']) || defaultFileName(taskId, variant, mimeType);
+	// n8n's type says Buffer | Readable; its stores read an async iterable or data/end events, and the body is both.
+	const binary = await fn.helpers.prepareBinaryData(body as unknown as StoreInput, fileName, mimeType);
+	noteStoredBinary(binary);
+	binary.fileName = fileName;
+	binary.mimeType = mimeType;
+	const arrived = mediaKind(mimeType);
+	const warning = arrived !== null && arrived !== EXPECTED_KIND[variant] ? variantMismatchNotice(variant, mimeType, client.provider.displayName) : undefined;
+	return { binary, json: { taskId, variant, fileName, mimeType, fileSize: binary.bytes ?? body.bytesReceived, ...(warning ? { warning } : {}) } };
 }
 
 function contentStreamError(client: VideoApiClient, taskId: string, error: unknown, attempts: number): NodeOperationError {

@@ -1,8 +1,9 @@
 /**
- * The body of a content download, and what n8n's binary store reads it as. It survives the faults real gateways
- * produce: a server that sends less than MIN_PROGRESS_BYTES within the Timeout is cut off, and a body cut short
- * is resumed with a `Range` request where the server accepts ranges. Bytes pass straight through; nothing is
- * buffered beyond the first few bytes kept for sniffing.
+ * A content download's retries, all of them, and its body as n8n's binary store reads it. It survives the faults
+ * real gateways produce: a server that sends less than MIN_PROGRESS_BYTES within the Timeout is cut off, a body cut
+ * short is resumed with a `Range` request where the server accepts ranges (ContentBody.resume), and asked for again
+ * from the start where it does not (readContent). Resumes and restarts share one Retries budget. Bytes pass straight
+ * through; nothing is buffered beyond the first few bytes kept for sniffing.
  *
  * No `stream` module (n8n's community-package scanner refuses it): n8n 2.41's binary store reads what a node hands
  * `prepareBinaryData` in one of two ways, read from its source. Filesystem mode writes it with
@@ -10,7 +11,7 @@
  * collect it with `.on('data')`, `.once('end' | 'error' | 'close')`, `.off()` and `.destroy()`. DownloadBody offers
  * both, over the same chunks.
  */
-import type { VideoApiClient } from './transport';
+import type { RawResponse, VideoApiClient } from './transport';
 import type { Timer } from './timers';
 import { startTimer } from './timers';
 import { backoffDelay, cancelled, CancelledError, sleep } from './retries';
@@ -392,5 +393,60 @@ export class ContentBody implements AsyncIterable<Buffer> {
 		this.stopWatchdog();
 		this.stopListening();
 		this.source.destroy();
+	}
+}
+
+/** One answer to a content request, as the client hands it back. */
+export type ContentAnswer = RawResponse<unknown> & { attempts: number };
+
+/** What a download does with one answer to its content request. */
+export interface ContentReader<T> {
+	/** An answer that is not a file (not 2xx, or 202): read as the error it is. */
+	answer(response: ContentAnswer): Promise<T>;
+	/** A file's body: sniff it and store it. A body fault it lets through starts the download over (see readContent). */
+	file(body: ContentBody, response: ContentAnswer): Promise<T>;
+}
+
+/** Why a download ended: the last attempt's error, the attempts made (the first try, every resume and restart), the bytes it got. */
+export class DownloadAttemptsError extends Error {
+	constructor(
+		readonly cause: unknown,
+		readonly attempts: number,
+		readonly bytesReceived: number,
+	) {
+		super('the download failed');
+		this.name = 'DownloadAttemptsError';
+	}
+}
+
+/** A body that broke off or stalled: what a restart (or a resume) can mend. */
+export function isBodyFault(error: unknown): boolean {
+	const name = (error as { name?: unknown } | null)?.name;
+	return name === 'IncompleteDownloadError' || name === 'StalledDownloadError' || (error as { code?: unknown } | null)?.code === 'ECONNRESET';
+}
+
+/**
+ * GET the content and hand the answer to `reader`. The one place a download is retried: the body resumes itself
+ * with Range where the server allows it; otherwise a body fault asks for the whole file again and hands it to
+ * `reader.file` afresh (n8n's store keeps nothing of a body that threw). Errors from an attempt come out as
+ * DownloadAttemptsError with the attempts made; errors before a body (the request's own) come out as they are.
+ */
+export async function readContent<T>(client: VideoApiClient, request: BodyRequest, reader: ContentReader<T>): Promise<T> {
+	const budget = { retriesLeft: client.options.maxRetries };
+	for (let attempt = 0; ; attempt++) {
+		const response = await client.request(request.path, { qs: request.qs, action: 'download', taskId: request.taskId });
+		const { statusCode } = response;
+		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) return await reader.answer(response);
+		const body = new ContentBody(client, request, { stream: response.body as ByteSource, headers: response.headers, statusCode }, budget);
+		try {
+			return await reader.file(body, response);
+		} catch (error) {
+			body.destroy();
+			if (!isBodyFault(error) || budget.retriesLeft <= 0) {
+				throw new DownloadAttemptsError(error, client.options.maxRetries - budget.retriesLeft + 1, body.bytesReceived);
+			}
+			budget.retriesLeft--;
+			await sleep(backoffDelay(attempt, client.options), client.signal, client.node);
+		}
 	}
 }

@@ -1,7 +1,7 @@
 /**
  * The connection: authentication, redirects that never carry the key to another origin, sending, and sanitized
  * errors. What is retried and how long to wait is retries.ts; reading answers within limits is bodies.ts; a
- * file's body (the download stream and its resume) is contentBody.ts.
+ * file's body and every retry of a download (resume, or the whole file again) are contentBody.ts.
  */
 import type {
 	ICredentialDataDecryptedObject,

@@ -438,15 +438,17 @@ export async function readContent<T>(client: VideoApiClient, request: BodyReques
 		const { statusCode } = response;
 		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) return await reader.answer(response);
 		const body = new ContentBody(client, request, { stream: response.body as ByteSource, headers: response.headers, statusCode }, budget);
+		let failure: unknown;
 		try {
 			return await reader.file(body, response);
 		} catch (error) {
 			body.destroy();
-			if (!isBodyFault(error) || budget.retriesLeft <= 0) {
-				throw new DownloadAttemptsError(error, client.options.maxRetries - budget.retriesLeft + 1, body.bytesReceived);
-			}
-			budget.retriesLeft--;
-			await sleep(backoffDelay(attempt, client.options), client.signal, client.node);
+			failure = error;
 		}
+		if (!isBodyFault(failure) || budget.retriesLeft <= 0) {
+			throw new DownloadAttemptsError(failure, client.options.maxRetries - budget.retriesLeft + 1, body.bytesReceived);
+		}
+		budget.retriesLeft--;
+		await sleep(backoffDelay(attempt, client.options), client.signal, client.node);
 	}
 }

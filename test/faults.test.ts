@@ -67,6 +67,15 @@ it('without range support the download restarts from the beginning', async () =>
 	expect(requests.every((request) => request.headers.range === undefined)).toBe(true);
 });
 
+it('without range support, restarts spend the same Retries budget and the error counts every attempt', async () => {
+	const { items, error } = await download([{ type: 'cut', bytes: 400_000, times: 10 }, { type: 'noRanges' }], { retries: 2 });
+	expect(items).toHaveLength(0);
+	expect(error?.message).toMatch(/^The download of task "v" was cut short: the download ended after \d+ of 3145733 bytes \(after 3 attempts\)$/);
+	const requests = contentRequests();
+	expect(requests).toHaveLength(3);
+	expect(requests.every((request) => request.headers.range === undefined)).toBe(true);
+});
+
 it('a chunked body (no Content-Length) that breaks is resumed too', async () => {
 	const { items, error } = await download([{ type: 'cut', bytes: 500_000, times: 1 }], {}, 'newapi');
 	expect(error).toBeUndefined();

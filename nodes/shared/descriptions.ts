@@ -24,23 +24,19 @@ function inWords(items: string[]): string {
 
 /** What a provider offers, in words, derived from what it declares (`serves`), so the field never promises more. */
 export function offersInWords(provider: ProviderDefinition): string {
-	if (provider.serves.capabilities === 'all') {
-		return 'Every operation, thumbnails, spritesheets and task listing, where the gateway has the route';
-	}
+	if (provider.serves.capabilities === 'all') return 'every operation the gateway serves';
 	const extras = [
 		provider.supportsVariants ? 'thumbnails and spritesheets' : '',
 		...EXTRA_CAPABILITIES.filter(([capability]) => providerServes(provider, capability)).map(([, words]) => words),
 	].filter(Boolean);
-	return extras.length > 0
-		? `Create, status and downloads, with ${inWords(extras)}`
-		: 'Create, status and video downloads only: no thumbnails, spritesheets or task listing';
+	return extras.length > 0 ? `also ${inWords(extras)}` : 'create, status and video download only';
 }
 
 /** The Provider field's choices: each provider's one-line description, sorted by name (n8n's lint rule for options). */
 export const providerOptions: INodePropertyOptions[] = PROVIDER_IDS.map((id) => ({
 	name: PROVIDERS[id].choiceName,
 	value: id,
-	description: `${PROVIDERS[id].about}. ${offersInWords(PROVIDERS[id])}.`,
+	description: `${PROVIDERS[id].about}: ${offersInWords(PROVIDERS[id])}`,
 })).sort((a, b) => a.name.localeCompare(b.name));
 
 /** What a node saved without a `provider` key means (n8n saves no value equal to its default): Sora Video v1-2, trigger v1. */

@@ -32,7 +32,7 @@ export interface ProviderDefinition {
 	displayName: string;
 	/** Its choice in the node's Provider field (the field lists choices sorted by this name). */
 	choiceName: string;
-	/** What the provider is, in one sentence; the Provider field adds what it offers (derived from `serves`). */
+	/** What the provider is, in a few words (n8n shows two lines of a choice's description); the Provider field adds what it offers (derived from `serves`). */
 	about: string;
 	credentialName: string;
 	/** As shown in n8n's credential list; error messages name it. */
@@ -52,7 +52,7 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 		id: 'opeAi',
 		displayName: 'OpeAI',
 		choiceName: 'OpeAI',
-		about: 'OpeAI (api-platform.ope.ai, not a misspelling of OpenAI) is a hosted API platform for Sora video models',
+		about: 'Hosted API platform (api-platform.ope.ai), not a misspelling of OpenAI',
 		credentialName: 'opeAiApi',
 		credentialDisplayName: 'OpeAI API',
 		defaultBaseUrl: 'https://api-platform.ope.ai/v1',
@@ -63,7 +63,7 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 		id: 'wisdomGate',
 		displayName: 'Wisdom Gate',
 		choiceName: 'Wisdom Gate',
-		about: 'Wisdom Gate (wisdom-gate.juheapi.com) is a hosted AI API gateway for Sora video models',
+		about: 'Hosted AI gateway (wisdom-gate.juheapi.com)',
 		credentialName: 'wisdomGateApi',
 		credentialDisplayName: 'Wisdom Gate API',
 		defaultBaseUrl: 'https://wisdom-gate.juheapi.com/v1',
@@ -74,7 +74,7 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 		id: 'ezModel',
 		displayName: 'EzModel',
 		choiceName: 'EzModel',
-		about: 'EzModel (www.ezmodel.cloud) is a hosted AI API gateway for Sora video models',
+		about: 'Hosted AI gateway (www.ezmodel.cloud)',
 		credentialName: 'ezModelApi',
 		credentialDisplayName: 'EzModel API',
 		defaultBaseUrl: 'https://www.ezmodel.cloud/v1',
@@ -85,7 +85,7 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 		id: 'voidAi',
 		displayName: 'VoidAI',
 		choiceName: 'VoidAI',
-		about: 'VoidAI (voidai.app) is a hosted AI API gateway for Sora video models',
+		about: 'Hosted AI gateway (voidai.app)',
 		credentialName: 'voidAiApi',
 		credentialDisplayName: 'VoidAI API',
 		defaultBaseUrl: 'https://api.voidai.app/v1',
@@ -96,7 +96,7 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 		id: 'openAiCompatible',
 		displayName: 'OpenAI-Compatible Gateway',
 		choiceName: 'Any OpenAI-Compatible Gateway',
-		about: 'Any gateway that serves OpenAI\'s /v1/videos API: one you run yourself (new-api, one-api, LiteLLM), Azure OpenAI or OpenAI itself',
+		about: 'Your own gateway (new-api, LiteLLM, ...), Azure OpenAI or OpenAI',
 		credentialName: 'openAiCompatibleVideoApi',
 		credentialDisplayName: 'OpenAI-Compatible Video API',
 		defaultBaseUrl: '',

@@ -29,6 +29,7 @@ import type { N8nInstance } from '../scripts/harness/n8n';
 import { freePort, stopAll, waitFor } from '../scripts/harness/processes';
 import { ensureRuntime, REPO_ROOT } from '../scripts/harness/runtime';
 import { prepareInstance } from '../scripts/harness/scenario';
+import { providerOptions } from '../nodes/shared/descriptions';
 import { ProviderSimulator } from '../simulator/simulator';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -124,6 +125,47 @@ async function expectListed(names: string[]): Promise<void> {
 	for (const name of names) await nodePanel().getByText(name, { exact: true }).waitFor();
 }
 
+/** The node's Provider field, its choice's input, and the credential box's label ("Credential for <type>"). */
+function providerField(): Locator {
+	return page.getByTestId('ndv').getByTestId('parameter-input-provider');
+}
+
+async function providerShown(): Promise<string> {
+	return await providerField().locator('input').first().inputValue();
+}
+
+function credentialLabel(): Locator {
+	return page.getByTestId('ndv').getByTestId('credentials-label');
+}
+
+/** The credential box's label, its first line (the box's button or select follows it). */
+async function credentialLabelText(): Promise<string> {
+	return (await credentialLabel().innerText()).split('\n')[0].trim();
+}
+
+/** The top of an element on the page, to compare where fields sit. */
+async function topOf(locator: Locator): Promise<number> {
+	const box = await locator.first().boundingBox();
+	if (!box) throw new Error('not on screen');
+	return box.y;
+}
+
+/** n8n's credential dialog is a modal; the corner switch between providers was its CredentialModeSelector. */
+function credentialDialog(): Locator {
+	return page.getByTestId('editCredential-modal');
+}
+
+async function signedIn(): Promise<void> {
+	await page.goto('/home/credentials');
+	await page.waitForURL(/\/(signin|home\/credentials)/);
+	if (page.url().includes('/signin')) {
+		await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
+		await page.getByTestId('password').locator('input').fill(OWNER.password);
+		await page.getByTestId('form-submit-button').click();
+		await page.waitForURL(/\/home\//);
+	}
+}
+
 beforeAll(async () => {
 	if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does.`);
 	rmSync(ARTIFACTS, { recursive: true, force: true });
@@ -195,6 +237,10 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 		const ndv = page.getByTestId('ndv');
 		await ndv.getByTestId('parameter-input-events').getByText('Completed', { exact: true }).waitFor();
 		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('Sora Video Trigger');
+		// Provider is in view (after n8n's own Poll Times), its credential box below it.
+		expect(await providerShown()).toBe('Any OpenAI-Compatible Gateway');
+		expect(await credentialLabelText()).toBe('Credential for OpenAI-Compatible Video API');
+		expect(await topOf(providerField())).toBeLessThan(await topOf(credentialLabel()));
 		await shot('04-trigger-parameters');
 		await page.getByTestId('ndv-close-button').click();
 		await ndv.waitFor({ state: 'hidden' });
@@ -218,9 +264,53 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 		// With a resource level, n8n names a node after the action it was added through.
 		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('Get the status of a video task');
 		expect(await operation.locator('input').first().inputValue()).toBe('Get Status');
-		// A new node is version 2: Wait for Completion is a switch in view, not an option to add first.
+		// A new node is version 3: Wait for Completion is a switch in view (since 2), not an option to add first.
 		await ndv.getByTestId('parameter-input-waitForCompletion').waitFor();
+		// Provider is the first field, set to the gateway that serves every action; its credential box is right below it.
+		const items = ndv.getByTestId('parameter-item');
+		expect(await items.first().getByTestId('parameter-input-provider').count()).toBe(1);
+		expect(await providerShown()).toBe('Any OpenAI-Compatible Gateway');
+		expect(await credentialLabelText()).toBe('Credential for OpenAI-Compatible Video API');
+		expect(await ndv.getByTestId('node-credentials-slot').count()).toBe(1);
+		expect(await topOf(providerField())).toBeLessThan(await topOf(credentialLabel()));
+		expect(await topOf(credentialLabel())).toBeLessThan(await topOf(operation));
 		await shot('07-action-parameters');
+
+		step = 'provider: the choices';
+		await providerField().click();
+		const choices = page.locator('.el-select-dropdown__item:visible');
+		await choices.first().waitFor();
+		// Each choice shows its name, then its one-line description: the compatible gateway first, then by name.
+		const shownChoices = (await choices.allInnerTexts()).map((text) => text.split('\n').map((line) => line.trim()).filter(Boolean));
+		expect(shownChoices.map(([name]) => name)).toEqual(['Any OpenAI-Compatible Gateway', 'EzModel', 'OpeAI', 'VoidAI', 'Wisdom Gate']);
+		expect(shownChoices.map(([, ...description]) => description.join(' '))).toEqual(providerOptions.map((option) => option.description));
+		expect(shownChoices[2].join(' ')).toContain('not a misspelling of OpenAI');
+		await shot('07a-provider-choices');
+
+		step = 'provider: VoidAI';
+		await choices.filter({ has: page.getByText('VoidAI', { exact: true }) }).click();
+		await waitFor(async () => ((await providerShown()) === 'VoidAI' ? true : undefined), 'Provider set to VoidAI', 10_000);
+		// The credential box now asks for VoidAI's credential, and only for it.
+		await waitFor(async () => ((await credentialLabelText()) === 'Credential for VoidAI API' ? true : undefined), 'the credential box for VoidAI API', 10_000);
+		expect(await ndv.getByTestId('node-credentials-slot').count()).toBe(1);
+		await page.locator('.el-select-dropdown__item').filter({ visible: true }).first().waitFor({ state: 'hidden' });
+		await shot('07b-provider-voidai-credential');
+
+		step = 'provider: the credential dialog from the node';
+		await ndv.getByTestId('node-credentials-slot').locator('button, input').first().click();
+		const newItem = page.getByTestId('node-credentials-select-item-new').filter({ visible: true });
+		if (await newItem.count()) await newItem.first().click();
+		await credentialDialog().waitFor();
+		const dialogText = await credentialDialog().innerText();
+		expect(dialogText).toContain('VoidAI API');
+		expect(dialogText).toContain('VoidAI (voidai.app) is a hosted AI API gateway');
+		// No switch between providers in the dialog's corner: the provider was chosen on the node.
+		expect(await credentialDialog().getByTestId('credential-mode-dropdown-trigger').count()).toBe(0);
+		await shot('07c-credential-dialog-from-the-node');
+		// Its close button (Escape would close the node's panel too).
+		await credentialDialog().locator('[data-test-id="dialog-close-button"], .el-dialog__headerbtn, button[aria-label="Close"]').first().click();
+		await credentialDialog().waitFor({ state: 'hidden' });
+		expect(await providerShown()).toBe('VoidAI');
 
 		step = 'next step: the operations';
 		await operation.click();
@@ -240,12 +330,23 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 		await (await searchSora()).click();
 		await nodePanel().getByText('List video tasks', { exact: true }).click();
 		await operation.locator('input').first().waitFor();
-		// OpeAI (the first provider, with no credential yet) cannot list: the node says so and stays on List.
+		// The new node's provider (the compatible gateway) serves List: no notice.
 		expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe('List video tasks');
 		expect(await operation.locator('input').first().inputValue()).toBe('List');
+		expect(await providerShown()).toBe('Any OpenAI-Compatible Gateway');
+		expect(await ndv.getByText(/no endpoint that lists video tasks/).count()).toBe(0);
+		await shot('09-list-picked');
+
+		step = 'a provider that cannot list';
+		// OpeAI cannot list: the node says so, names the providers that can, and stays on List.
+		await providerField().click();
+		await page.locator('.el-select-dropdown__item:visible').filter({ has: page.getByText('OpeAI', { exact: true }) }).click();
 		await ndv.getByText(/no endpoint that lists video tasks/).first().waitFor();
-		expect(await ndv.getByText(/choose a credential of VoidAI or OpenAI-Compatible Gateway/).count()).toBeGreaterThan(0);
-		await shot('09-list-picked-with-a-provider-that-cannot');
+		expect(await ndv.getByText(/choose VoidAI or OpenAI-Compatible Gateway as the Provider/).count()).toBeGreaterThan(0);
+		expect(await operation.locator('input').first().inputValue()).toBe('List');
+		expect(await credentialLabelText()).toBe('Credential for OpeAI API');
+		await page.locator('.el-select-dropdown__item').filter({ visible: true }).first().waitFor({ state: 'hidden' });
+		await shot('09a-list-with-a-provider-that-cannot');
 	} catch (error) {
 		await shot(`failed-at-${step.replace(/[^a-z]+/g, '-')}`).catch(() => undefined);
 		throw error;
@@ -277,17 +378,6 @@ describe('the credential dialog', () => {
 
 	function dialog(): Locator {
 		return page.getByTestId('editCredential-modal');
-	}
-
-	async function signedIn(): Promise<void> {
-		await page.goto('/home/credentials');
-		await page.waitForURL(/\/(signin|home\/credentials)/);
-		if (page.url().includes('/signin')) {
-			await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
-			await page.getByTestId('password').locator('input').fill(OWNER.password);
-			await page.getByTestId('form-submit-button').click();
-			await page.waitForURL(/\/home\//);
-		}
 	}
 
 	/** Credentials > Create credential > the type, by its display name. */
@@ -410,6 +500,83 @@ describe('the credential dialog', () => {
 			await page.keyboard.press('Escape');
 		} catch (error) {
 			await shot(`failed-at-${step.replace(/[^a-z]+/g, '-')}`).catch(() => undefined);
+			throw error;
+		}
+		expect(ourErrors().map((entry) => `[${entry.step}] ${entry.type}: ${entry.text} ${entry.url}`)).toEqual([]);
+	});
+});
+
+/**
+ * Workflows saved before Provider was a field of its own: Sora Video version 1 and 2 nodes and a version 1 trigger,
+ * as n8n saved them (no `provider` key where it was OpeAI, the default then). Each opens on its provider, with its
+ * credential selected in the box below it.
+ */
+describe('a workflow saved with older versions', () => {
+	const WORKFLOW_ID = 'soraE2eSavedOld1';
+	const OPEAI = { id: 'soraE2eOpeAiCred', name: 'Saved OpeAI account', type: 'opeAiApi' };
+	const VOIDAI = { id: 'soraE2eVoidAiCred', name: 'Saved VoidAI account', type: 'voidAiApi' };
+	const nodes = [
+		{
+			id: '5d0b4d2e-7f1a-4c55-9e21-000000000001',
+			name: 'Saved v1 Get Status',
+			type: 'n8n-nodes-sora-video.soraVideo',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { operation: 'getStatus', taskId: 'video_saved_1' },
+			credentials: { opeAiApi: { id: OPEAI.id, name: OPEAI.name } },
+		},
+		{
+			id: '5d0b4d2e-7f1a-4c55-9e21-000000000002',
+			name: 'Saved v2 List',
+			type: 'n8n-nodes-sora-video.soraVideo',
+			typeVersion: 2,
+			position: [300, 0],
+			parameters: { provider: 'voidAi', operation: 'list' },
+			credentials: { voidAiApi: { id: VOIDAI.id, name: VOIDAI.name } },
+		},
+		{
+			id: '5d0b4d2e-7f1a-4c55-9e21-000000000003',
+			name: 'Saved v1 Trigger',
+			type: 'n8n-nodes-sora-video.soraVideoTrigger',
+			typeVersion: 1,
+			position: [0, 300],
+			parameters: { provider: 'voidAi', watch: 'all', events: ['completed'] },
+			credentials: { voidAiApi: { id: VOIDAI.id, name: VOIDAI.name } },
+		},
+	];
+
+	beforeAll(async () => {
+		const data = { apiKey: 'sk-saved-workflow-e2e', baseUrl: 'http://127.0.0.1:9/v1' };
+		await n8n.importCredentials([
+			{ ...OPEAI, data: { ...data, authMode: 'apiKey' } },
+			{ ...VOIDAI, data },
+		]);
+		await n8n.importWorkflow({ id: WORKFLOW_ID, name: 'Saved with Sora Video v1, v2 and trigger v1', nodes, connections: {}, settings: { executionOrder: 'v1' }, pinData: {} });
+	});
+
+	it.each([
+		['18-saved-v1-opeai-by-default', 0, 'OpeAI', 'OpeAI API', OPEAI.name],
+		['19-saved-v2-voidai', 1, 'VoidAI', 'VoidAI API', VOIDAI.name],
+		['20-saved-trigger-v1-voidai', 2, 'VoidAI', 'VoidAI API', VOIDAI.name],
+	] as const)('%s: opens on its provider and credential', async (name, index, provider, credentialType, credentialName) => {
+		try {
+			step = `saved: ${name}`;
+			await signedIn();
+			await page.goto(`/workflow/${WORKFLOW_ID}/${nodes[index].id}`);
+			const ndv = page.getByTestId('ndv');
+			await providerField().locator('input').first().waitFor();
+			expect((await ndv.getByTestId('node-title-container').innerText()).trim()).toBe(nodes[index].name);
+			expect(await providerShown()).toBe(provider);
+			expect(await credentialLabelText()).toBe(`Credential for ${credentialType}`);
+			expect(await ndv.getByTestId('node-credentials-slot').count()).toBe(1);
+			await waitFor(
+				async () => ((await ndv.getByTestId('node-credentials-select').locator('input').first().inputValue()) === credentialName ? true : undefined),
+				`the credential ${credentialName} selected`,
+				10_000,
+			);
+			await shot(name);
+		} catch (error) {
+			await shot(`failed-at-${step.replace(/[^a-z0-9]+/g, '-')}`).catch(() => undefined);
 			throw error;
 		}
 		expect(ourErrors().map((entry) => `[${entry.step}] ${entry.type}: ${entry.text} ${entry.url}`)).toEqual([]);

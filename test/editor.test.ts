@@ -2,14 +2,15 @@
  * What n8n's editor offers per provider, decided by n8n-workflow's own NodeHelpers (the functions the editor's
  * parameter list calls), on the node descriptions as n8n loads them from dist/.
  *
- * The editor hides Provider and sets it from the credential the user picks, so the choices shown must already
- * be the ones that provider can serve.
+ * Provider is the node's first field, with its credential below it; the choices shown after it are the ones that
+ * provider can serve.
  */
 import type { INode, INodeParameters, INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import type { ProviderId } from '../nodes/shared/providers';
 import { PROVIDER_IDS, PROVIDERS, providerServes } from '../nodes/shared/providers';
+import { DEFAULT_PROVIDER, FIRST_DEFAULT_PROVIDER, offersInWords } from '../nodes/shared/descriptions';
 import { loadPackage } from './harness/engine';
 
 /** What each provider offers, as the README's table says. */
@@ -26,18 +27,18 @@ async function describeNode(name: 'soraVideo' | 'soraVideoTrigger'): Promise<INo
 	return loader.nodeTypes[name].type.description as INodeTypeDescription;
 }
 
-function nodeWith(description: INodeTypeDescription, parameters: INodeParameters): INode {
-	return { id: 'n', name: description.displayName, type: `n8n-nodes-sora-video.${description.name}`, typeVersion: 1, position: [0, 0], parameters };
+function nodeWith(description: INodeTypeDescription, parameters: INodeParameters, typeVersion = 1): INode {
+	return { id: 'n', name: description.displayName, type: `n8n-nodes-sora-video.${description.name}`, typeVersion, position: [0, 0], parameters };
 }
 
 /** The parameters as the editor holds them: n8n fills in defaults and drops what is not displayed. */
-function resolved(description: INodeTypeDescription, parameters: INodeParameters): INodeParameters {
-	return NodeHelpers.getNodeParameters(description.properties, parameters, true, false, nodeWith(description, parameters), description) ?? {};
+function resolved(description: INodeTypeDescription, parameters: INodeParameters, typeVersion = 1): INodeParameters {
+	return NodeHelpers.getNodeParameters(description.properties, parameters, true, false, nodeWith(description, parameters, typeVersion), description) ?? {};
 }
 
 /** What a saved workflow keeps: only the values that differ from the default, of the displayed parameters. */
-function saved(description: INodeTypeDescription, parameters: INodeParameters): INodeParameters {
-	return NodeHelpers.getNodeParameters(description.properties, parameters, false, false, nodeWith(description, parameters), description) ?? {};
+function saved(description: INodeTypeDescription, parameters: INodeParameters, typeVersion = 1): INodeParameters {
+	return NodeHelpers.getNodeParameters(description.properties, parameters, false, false, nodeWith(description, parameters, typeVersion), description) ?? {};
 }
 
 /** The copies of a parameter the editor's parameter list displays (it calls NodeHelpers.displayParameterPath). */
@@ -55,19 +56,113 @@ function choices(description: INodeTypeDescription, parameters: INodeParameters,
 	return (copies[0].options as INodePropertyOptions[]).map((option) => option.value);
 }
 
-describe('the editor sets Provider from the credential', () => {
-	it.each(['soraVideo', 'soraVideoTrigger'] as const)('%s: every credential depends on Provider alone, and every provider has its credential', async (name) => {
-		// This is what makes n8n's editor treat Provider as the node's authentication field: it hides the
-		// field, lists every provider's credentials together, and sets Provider from the credential picked.
+/**
+ * n8n 2.41.1's editor (editor-ui utils/nodeTypesUtils.ts getMainAuthField, as shipped in its workflows.store chunk):
+ * the node's properties whose name is a key of a credential's displayOptions.show (getNodeAuthFields); of those, one
+ * named `authentication` without a `none` option, or else the first with options whose every string value some
+ * credential's show lists (findAlternativeAuthField). The editor hides that field (and every field its displayOptions
+ * name), offers it only as the credential dialog's switch, and sets it from the credential picked.
+ */
+function mainAuthField(description: INodeTypeDescription): INodeProperties | null {
+	const credentials = description.credentials ?? [];
+	const keys = new Set(credentials.flatMap((credential) => Object.keys(credential.displayOptions?.show ?? {})));
+	const authFields = description.properties.filter((property) => keys.has(property.name));
+	const named = authFields.find((field) => field.name === 'authentication' && !(field.options ?? []).some((option) => 'value' in option && option.value === 'none'));
+	if (named) return named;
+	const listed: Record<string, string[]> = {};
+	for (const credential of credentials) {
+		for (const [key, values] of Object.entries(credential.displayOptions?.show ?? {})) listed[key] = [...(listed[key] ?? []), ...(values ?? []).map((value) => (value ? String(value) : ''))];
+	}
+	return (
+		authFields.find(
+			(field) =>
+				(field.options ?? []).length > 0 &&
+				(field.options ?? []).every((option) => !('value' in option) || typeof option.value !== 'string' || listed[field.name].includes(option.value)),
+		) ?? null
+	);
+}
+
+const VERSIONS = { soraVideo: { old: [1, 2], current: 3 }, soraVideoTrigger: { old: [1], current: 2 } } as const;
+
+describe('Provider is the first field of the node, its credential below it', () => {
+	it.each(['soraVideo', 'soraVideoTrigger'] as const)('%s: n8n\'s editor finds no main auth field, so it shows Provider and hides nothing', async (name) => {
 		const description = await describeNode(name);
-		const provider = description.properties.filter((property) => property.name === 'provider');
-		expect(provider).toHaveLength(1);
-		expect(provider[0].displayOptions).toBeUndefined();
-		const providerValues = (provider[0].options as INodePropertyOptions[]).map((option) => option.value);
-		expect(providerValues).toEqual(PROVIDER_IDS);
-		for (const credential of description.credentials ?? []) expect(Object.keys(credential.displayOptions?.show ?? {})).toEqual(['provider']);
-		const shownFor = (id: ProviderId) => (description.credentials ?? []).filter((credential) => NodeHelpers.displayParameter({ provider: id }, credential, null, description));
-		for (const id of PROVIDER_IDS) expect(shownFor(id).map((credential) => credential.name)).toEqual([PROVIDERS[id].credentialName]);
+		expect(mainAuthField(description)).toBeNull();
+		// What makes it so: the credentials name the root parameter, and no property is called that.
+		for (const credential of description.credentials ?? []) expect(Object.keys(credential.displayOptions?.show ?? {})).toEqual(['/provider']);
+		expect(description.properties.filter((property) => property.name === '/provider')).toHaveLength(0);
+		// As the credentials were before (keyed `provider`), n8n took Provider for the main auth field and hid it.
+		const before = { ...description, credentials: (description.credentials ?? []).map((credential) => ({ ...credential, displayOptions: { show: { provider: credential.displayOptions?.show?.['/provider'] } } })) };
+		expect(mainAuthField(before)?.name).toBe('provider');
+	});
+
+	it.each(['soraVideo', 'soraVideoTrigger'] as const)('%s: each provider gets exactly its own credential, in every version', async (name) => {
+		const description = await describeNode(name);
+		const { old, current } = VERSIONS[name];
+		for (const version of [...old, current]) {
+			for (const id of PROVIDER_IDS) {
+				const values = resolved(description, { provider: id }, version);
+				const node = nodeWith(description, values, version);
+				const shown = (description.credentials ?? []).filter((credential) => NodeHelpers.displayParameter(values, credential, node, description));
+				expect(shown.map((credential) => credential.name)).toEqual([PROVIDERS[id].credentialName]);
+			}
+		}
+	});
+
+	it.each(['soraVideo', 'soraVideoTrigger'] as const)('%s: Provider comes first (after n8n\'s Poll Times on the trigger), then the credential placeholder; one Provider per version', async (name) => {
+		const description = await describeNode(name);
+		const { old, current } = VERSIONS[name];
+		for (const version of [...old, current]) {
+			const values = resolved(description, {}, version);
+			const node = nodeWith(description, values, version);
+			// n8n puts its own Poll Times before every polling node's fields.
+			const ours = description.properties.filter((property) => property.name !== 'pollTimes');
+			expect(description.properties.length - ours.length).toBe(name === 'soraVideoTrigger' ? 1 : 0);
+			const shown = ours.filter((property) => NodeHelpers.displayParameter(values, property, node, description));
+			// n8n's parameter list puts the credential box right before the first `credentials` property.
+			expect(shown.slice(0, 2).map((property) => [property.name, property.type])).toEqual([
+				['provider', 'options'],
+				['credentials', 'credentials'],
+			]);
+			expect(values.provider).toBe(version === current ? DEFAULT_PROVIDER : FIRST_DEFAULT_PROVIDER);
+		}
+	});
+
+	it.each(['soraVideo', 'soraVideoTrigger'] as const)('%s: the choices are sorted by name, the compatible gateway first, each saying what the provider is and offers', async (name) => {
+		const description = await describeNode(name);
+		for (const copy of description.properties.filter((property) => property.name === 'provider')) {
+			const options = copy.options as INodePropertyOptions[];
+			expect(options.map((option) => option.name)).toEqual([...options.map((option) => option.name)].sort((a, b) => a.localeCompare(b)));
+			expect(options[0]).toMatchObject({ name: 'Any OpenAI-Compatible Gateway', value: 'openAiCompatible' });
+			expect(options.map((option) => option.value).sort()).toEqual([...PROVIDER_IDS].sort());
+			for (const option of options) {
+				const provider = PROVIDERS[option.value as ProviderId];
+				expect(option.name).toBe(provider.choiceName);
+				expect(option.description).toBe(`${provider.about}: ${offersInWords(provider)}`);
+				// n8n shows two lines of a choice's description in the list (about 120 characters at its width).
+				expect(option.description?.length).toBeLessThanOrEqual(110);
+			}
+		}
+		const opeAi = (description.properties.find((property) => property.name === 'provider')?.options as INodePropertyOptions[]).find((option) => option.value === 'opeAi');
+		expect(opeAi?.description).toContain('not a misspelling of OpenAI');
+	});
+
+	it('what each provider offers is said from what it declares', () => {
+		expect(offersInWords(PROVIDERS.opeAi)).toBe('create, status and video download only');
+		expect(offersInWords(PROVIDERS.voidAi)).toBe('also thumbnails and spritesheets, task listing, remix and delete');
+		expect(offersInWords(PROVIDERS.openAiCompatible)).toBe('every operation the gateway serves');
+	});
+
+	it.each(['soraVideo', 'soraVideoTrigger'] as const)('%s: a saved node without a provider key keeps meaning OpeAI; a new node saves its provider only when it is not the new default', async (name) => {
+		const description = await describeNode(name);
+		const { old, current } = VERSIONS[name];
+		for (const version of old) {
+			expect(resolved(description, {}, version).provider).toBe('opeAi');
+			expect(saved(description, { provider: 'opeAi' }, version).provider).toBeUndefined();
+			expect(saved(description, { provider: 'openAiCompatible' }, version).provider).toBe('openAiCompatible');
+		}
+		expect(saved(description, { provider: 'openAiCompatible' }, current).provider).toBeUndefined();
+		expect(saved(description, { provider: 'opeAi' }, current).provider).toBe('opeAi');
 	});
 });
 
@@ -94,8 +189,8 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 			const unserved = !offers.list && ['list', 'remix', 'delete'].includes(operation);
 			const onlyCompatible = provider !== 'openAiCompatible' && compatibleOnly.includes(operation);
 			expect(notices).toHaveLength(unserved || onlyCompatible ? 1 : 0);
-			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or OpenAI-Compatible Gateway\.$/);
-			if (onlyCompatible) expect(notices[0].displayName).toMatch(/choose a credential of OpenAI-Compatible Gateway\.$/);
+			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or OpenAI-Compatible Gateway as the Provider\.$/);
+			if (onlyCompatible) expect(notices[0].displayName).toMatch(/choose OpenAI-Compatible Gateway as the Provider\.$/);
 		}
 	});
 

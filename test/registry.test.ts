@@ -15,7 +15,7 @@ import { DEFAULT_OPERATION, OPERATIONS } from '../nodes/SoraVideo/operations/ind
 import { defineOperation } from '../nodes/SoraVideo/operations/operation';
 import { route } from '../nodes/SoraVideo/operations/router';
 import { CAPABILITIES } from '../nodes/SoraVideo/operations/routes';
-import { providerProperty } from '../nodes/shared/descriptions';
+import { providerProperties } from '../nodes/shared/descriptions';
 import { unsupportedOperationError } from '../nodes/shared/problems';
 import type { ProviderId } from '../nodes/shared/providers';
 import { PROVIDER_IDS, PROVIDERS, providerServes } from '../nodes/shared/providers';
@@ -29,7 +29,7 @@ async function builtNode(): Promise<INodeTypeDescription> {
 }
 
 function describedWith(operations: readonly AnyOperation[]): INodeTypeDescription {
-	return { name: 'soraVideo', displayName: 'Sora Video', properties: [providerProperty, ...nodeProperties(operations, DEFAULT_OPERATION)] } as INodeTypeDescription;
+	return { name: 'soraVideo', displayName: 'Sora Video', properties: [...providerProperties(3), ...nodeProperties(operations, DEFAULT_OPERATION)] } as INodeTypeDescription;
 }
 
 /** The properties n8n's editor shows for these parameters (NodeHelpers, as the editor's parameter list). */
@@ -193,16 +193,17 @@ describe('version 2: Wait for Completion is a switch of its own on Get Status an
 		return description.properties.filter((property) => NodeHelpers.displayParameter(values, property, { ...node, parameters: values } as never, description));
 	}
 
-	it('new nodes are version 2; the switch shows there, the option only in version 1', async () => {
+	it('the switch shows from version 2 on (new nodes are version 3), the option only in version 1', async () => {
 		const node = await builtNode();
-		expect(node.version).toEqual([1, 2]);
-		expect(node.defaultVersion).toBe(2);
-		for (const operation of ['getStatus', 'downloadContent']) {
-			const v2 = shownAt(node, 2, { provider: 'voidAi', resource: 'video', operation });
+		expect(node.version).toEqual([1, 2, 3]);
+		expect(node.defaultVersion).toBe(3);
+		for (const [version, operation] of [2, 3].flatMap((v) => ['getStatus', 'downloadContent'].map((o) => [v, o] as const))) {
+			const v2 = shownAt(node, version, { provider: 'voidAi', resource: 'video', operation });
 			expect(v2.filter((property) => property.name === 'waitForCompletion')).toHaveLength(1);
 			const v2Options = v2.filter((property) => property.name === 'options');
 			expect(v2Options).toHaveLength(1);
 			expect((v2Options[0].options as INodeProperties[]).map((option) => option.name)).not.toContain('waitForCompletion');
+			if (version !== 2) continue;
 			const v1 = shownAt(node, 1, { provider: 'voidAi', operation });
 			expect(v1.filter((property) => property.name === 'waitForCompletion')).toHaveLength(0);
 			const v1Options = v1.filter((property) => property.name === 'options');

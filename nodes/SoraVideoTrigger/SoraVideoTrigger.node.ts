@@ -4,10 +4,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { RequestOptionValues } from '../shared/descriptions';
 import {
 	binaryPropertyNameProperty,
+	credentialsPlacement,
 	offeredPerProvider,
 	offersListing,
 	providerCredentials,
-	providerProperty,
+	providerProperties,
 	requestOptions,
 	retryOptionsFrom,
 	variantProperties,
@@ -52,7 +53,9 @@ export class SoraVideoTrigger implements INodeType {
 		name: 'soraVideoTrigger',
 		icon: { light: 'file:soraVideoTrigger.svg', dark: 'file:soraVideoTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 2: Provider defaults to any OpenAI-compatible gateway (1 keeps OpeAI: its saved nodes without the key mean it).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ "On " + ($parameter["events"] || []).join(" or ") }}',
 		// n8n's node panel shows this node and Sora Video as one entry, "Sora Video" with this description,
 		// so it describes both: what the actions do and what the trigger does.
@@ -63,8 +66,9 @@ export class SoraVideoTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: providerCredentials,
 		properties: [
-			providerProperty,
-			// All Tasks only for providers that can list tasks: n8n hides Provider, so a choice must not be offered where it cannot work.
+			...providerProperties(2),
+			credentialsPlacement,
+			// All Tasks only for providers that can list tasks: a choice is not offered where it cannot work.
 			...offeredPerProvider(
 				{
 					displayName: 'Watch',

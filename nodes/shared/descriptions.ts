@@ -1,38 +1,103 @@
 /** Parameters shared by the Sora Video node and the Sora Video Trigger. */
 import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import type { Capability } from '../SoraVideo/operations/routes';
 import type { ProviderDefinition, ProviderId } from './providers';
-import { PROVIDERS, PROVIDER_IDS } from './providers';
+import { PROVIDERS, PROVIDER_IDS, providerServes } from './providers';
 import type { RetryOptions } from './transport';
 import { DEFAULT_RETRY_OPTIONS } from './transport';
 
-export const providerOptions: INodePropertyOptions[] = PROVIDER_IDS.map((id) => ({
-	name: PROVIDERS[id].displayName,
-	value: id,
-	description: [
-		PROVIDERS[id].defaultBaseUrl || 'Any OpenAI/Sora-compatible video API (self-hosted new-api, one-api, LiteLLM, Azure, ...)',
-		PROVIDERS[id].supportsVariants ? 'thumbnails and spritesheets' : '',
-		PROVIDERS[id].supportsList ? 'task listing' : '',
-	]
-		.filter(Boolean)
-		.join('; '),
-}));
+/** Capabilities beyond create, status and download, as the Provider field's descriptions name them. */
+const EXTRA_CAPABILITIES: ReadonlyArray<[Capability, string]> = [
+	['list', 'task listing'],
+	['remix', 'remix'],
+	['delete', 'delete'],
+	['extend', 'extend'],
+	['edit', 'edit'],
+	['createCharacter', 'characters'],
+];
 
-export const providerProperty: INodeProperties = {
+/** "A", "A and B", "A, B and C". */
+function inWords(items: string[]): string {
+	return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** What a provider offers, in words, derived from what it declares (`serves`), so the field never promises more. */
+export function offersInWords(provider: ProviderDefinition): string {
+	if (provider.serves.capabilities === 'all') return 'every operation the gateway serves';
+	const extras = [
+		provider.supportsVariants ? 'thumbnails and spritesheets' : '',
+		...EXTRA_CAPABILITIES.filter(([capability]) => providerServes(provider, capability)).map(([, words]) => words),
+	].filter(Boolean);
+	return extras.length > 0 ? `also ${inWords(extras)}` : 'create, status and video download only';
+}
+
+/** The Provider field's choices: each provider's one-line description, sorted by name (n8n's lint rule for options). */
+export const providerOptions: INodePropertyOptions[] = PROVIDER_IDS.map((id) => ({
+	name: PROVIDERS[id].choiceName,
+	value: id,
+	description: `${PROVIDERS[id].about}: ${offersInWords(PROVIDERS[id])}`,
+})).sort((a, b) => a.name.localeCompare(b.name));
+
+/** What a node saved without a `provider` key means (n8n saves no value equal to its default): Sora Video v1-2, trigger v1. */
+export const FIRST_DEFAULT_PROVIDER: ProviderId = 'opeAi';
+
+/**
+ * The default of nodes added since the Provider field is shown: the gateway that serves every operation, so the
+ * action picked in the node panel works as picked, and the choice for people who run their own gateway.
+ */
+export const DEFAULT_PROVIDER: ProviderId = 'openAiCompatible';
+
+const providerField: INodeProperties = {
 	displayName: 'Provider',
 	name: 'provider',
 	type: 'options',
 	noDataExpression: true,
 	options: providerOptions,
-	default: 'opeAi',
-	description: 'The video API provider; each has its own credential',
+	default: DEFAULT_PROVIDER,
+	description: 'The video API the requests go to; its credential is chosen below',
 };
 
-/** One credential per provider, shown for the provider that is picked. */
+/**
+ * The Provider field, first in each node: one copy per default. Versions before `since` keep OpeAI as the default
+ * (what their saved nodes without the key mean); `since` and later default to DEFAULT_PROVIDER.
+ */
+export function providerProperties(since: number): INodeProperties[] {
+	return [
+		{ ...providerField, default: FIRST_DEFAULT_PROVIDER, displayOptions: { show: { '@version': [{ _cnd: { lt: since } }] } } },
+		{ ...providerField, default: DEFAULT_PROVIDER, displayOptions: { show: { '@version': [{ _cnd: { gte: since } }] } } },
+	];
+}
+
+/**
+ * Where n8n's editor puts the credential box: right before this placeholder, so below Provider. n8n's own nodes
+ * (Notion, the SQL Agent) place it so; without it the box goes above every field.
+ */
+export const credentialsPlacement: INodeProperties = {
+	displayName: 'Credential',
+	name: 'credentials',
+	type: 'credentials',
+	default: '',
+};
+
+/**
+ * One credential per provider, shown for the provider that is picked.
+ *
+ * The condition names the root parameter `/provider` (n8n-workflow's displayParameter reads it from the node's
+ * parameters, exactly as `provider`) so that n8n's editor does not take Provider for the node's "main auth field".
+ * n8n 2.41.1 (editor-ui, utils/nodeTypesUtils.ts) finds that field with getNodeAuthFields, the node properties whose
+ * name is a key of a credential's displayOptions.show, then getMainAuthField: one named `authentication`, or
+ * (findAlternativeAuthField) one with options whose every value some credential's show lists. Provider, keyed
+ * `provider`, was that field: the editor hid it from the node (useNodeSettingsParameters' shouldDisplayNodeParameter,
+ * also every field an auth field's displayOptions name: isAuthRelatedParameter), offered it only as the switch in the
+ * credential dialog's corner, listed every provider's credentials in one box and set Provider from the one picked.
+ * Keyed `/provider`, no property matches, so there is no main auth field: Provider is a field like any other and the
+ * credential box offers only the chosen provider's credential type (useNodeCredentialOptions' displayCredentials).
+ */
 export const providerCredentials: INodeCredentialDescription[] = PROVIDER_IDS.map((id) => ({
 	name: PROVIDERS[id].credentialName,
 	required: true,
-	displayOptions: { show: { provider: [id] } },
+	displayOptions: { show: { '/provider': [id] } },
 }));
 
 /** Whether a provider can serve one value of an options parameter; answered from the provider registry. */
@@ -41,9 +106,8 @@ export type ProviderOffers = (provider: ProviderDefinition, value: INodeProperty
 /**
  * The choices of an options parameter that each provider can serve, as the editor should offer them.
  *
- * n8n's editor hides Provider (it is set by the credential the user picks), so a choice a provider cannot
- * serve must not be offered at all. This returns one copy of the parameter per group of providers that
- * offer the same choices, each shown only for its providers: n8n keeps one value per parameter name and
+ * A choice the chosen provider cannot serve is not offered at all, so it cannot be picked only to fail. This returns
+ * one copy of the parameter per group of providers that offer the same choices, each shown only for its providers: n8n keeps one value per parameter name and
  * reads it from the copy that is shown, so the name and the values (what saved workflows hold) do not change.
  * The copy with the most choices comes first (n8n's node panel lists the first Operation's actions).
  */

@@ -467,7 +467,7 @@ function namesOf(providers: ReadonlyArray<Pick<ProviderDefinition, 'displayName'
 /** A route the chosen provider lacks (or a gateway answered it does not have): refused, naming the providers that have it. */
 export function unsupportedOperationError(node: INode, provider: ProviderDefinition, capability: Capability, itemIndex?: number, answer?: string): NodeOperationError {
 	const serving = namesOf(providersServing(capability).filter((other) => other.id !== provider.id), 'or');
-	const elsewhere = serving ? `a credential of a provider that offers it (${serving})` : 'another provider';
+	const elsewhere = serving ? `a Provider that offers it (${serving}) with its credential` : 'another Provider';
 	const description =
 		capability === 'list'
 			? `Use Get Status with the task IDs you created, or choose ${elsewhere}.`
@@ -479,14 +479,14 @@ export function unsupportedOperationError(node: INode, provider: ProviderDefinit
 /** The notice an operation shows to the providers that cannot serve it; the operation stays as picked. */
 export function operationNotServedNotice(operation: { displayName: string; needs: Capability }, lacking: ProviderDefinition[], serving: ProviderDefinition[]): string {
 	const have = lacking.length === 1 ? 'has' : 'have';
-	const use = serving.length > 0 ? ` To use ${operation.displayName}, choose a credential of ${namesOf(serving, 'or')}.` : '';
-	return `${namesOf(lacking, 'and')} ${have} no endpoint that ${ROUTE_DOES[operation.needs]}: ${operation.displayName} would fail with this credential.${use}`;
+	const use = serving.length > 0 ? ` To use ${operation.displayName}, choose ${namesOf(serving, 'or')} as the Provider.` : '';
+	return `${namesOf(lacking, 'and')} ${have} no endpoint that ${ROUTE_DOES[operation.needs]}: ${operation.displayName} would fail with this provider.${use}`;
 }
 
 /** A provider value no registry entry has (a workflow edited by hand, or from a newer version of the package). */
 export function unknownProviderError(node: INode, providerId: string): NodeOperationError {
 	return new NodeOperationError(node, `Unknown provider "${providerId}"`, {
-		description: `Pick a credential again in the node; the providers this version knows are ${namesOf(PROVIDER_IDS.map((id) => PROVIDERS[id]), 'and')}.`,
+		description: `Choose the Provider again in the node; the providers this version knows are ${namesOf(PROVIDER_IDS.map((id) => PROVIDERS[id]), 'and')}.`,
 	});
 }
 

@@ -28,7 +28,12 @@ export interface ProviderCredentialData {
 
 export interface ProviderDefinition {
 	id: ProviderId;
+	/** As messages and notices name the provider. */
 	displayName: string;
+	/** Its choice in the node's Provider field (the field lists choices sorted by this name). */
+	choiceName: string;
+	/** What the provider is, in a few words (n8n shows two lines of a choice's description); the Provider field adds what it offers (derived from `serves`). */
+	about: string;
 	credentialName: string;
 	/** As shown in n8n's credential list; error messages name it. */
 	credentialDisplayName: string;
@@ -46,6 +51,8 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 	opeAi: {
 		id: 'opeAi',
 		displayName: 'OpeAI',
+		choiceName: 'OpeAI',
+		about: 'Hosted API platform (api-platform.ope.ai), not a misspelling of OpenAI',
 		credentialName: 'opeAiApi',
 		credentialDisplayName: 'OpeAI API',
 		defaultBaseUrl: 'https://api-platform.ope.ai/v1',
@@ -55,6 +62,8 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 	wisdomGate: {
 		id: 'wisdomGate',
 		displayName: 'Wisdom Gate',
+		choiceName: 'Wisdom Gate',
+		about: 'Hosted AI gateway (wisdom-gate.juheapi.com)',
 		credentialName: 'wisdomGateApi',
 		credentialDisplayName: 'Wisdom Gate API',
 		defaultBaseUrl: 'https://wisdom-gate.juheapi.com/v1',
@@ -64,6 +73,8 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 	ezModel: {
 		id: 'ezModel',
 		displayName: 'EzModel',
+		choiceName: 'EzModel',
+		about: 'Hosted AI gateway (www.ezmodel.cloud)',
 		credentialName: 'ezModelApi',
 		credentialDisplayName: 'EzModel API',
 		defaultBaseUrl: 'https://www.ezmodel.cloud/v1',
@@ -73,6 +84,8 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 	voidAi: {
 		id: 'voidAi',
 		displayName: 'VoidAI',
+		choiceName: 'VoidAI',
+		about: 'Hosted AI gateway (voidai.app)',
 		credentialName: 'voidAiApi',
 		credentialDisplayName: 'VoidAI API',
 		defaultBaseUrl: 'https://api.voidai.app/v1',
@@ -82,6 +95,8 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 	openAiCompatible: {
 		id: 'openAiCompatible',
 		displayName: 'OpenAI-Compatible Gateway',
+		choiceName: 'Any OpenAI-Compatible Gateway',
+		about: 'Your own gateway (new-api, LiteLLM, ...), Azure OpenAI or OpenAI',
 		credentialName: 'openAiCompatibleVideoApi',
 		credentialDisplayName: 'OpenAI-Compatible Video API',
 		defaultBaseUrl: '',

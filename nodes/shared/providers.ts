@@ -96,7 +96,7 @@ const DECLARED: Record<ProviderId, Omit<ProviderDefinition, 'supportsVariants' |
 		id: 'openAiCompatible',
 		displayName: 'OpenAI-Compatible Gateway',
 		choiceName: 'Any OpenAI-Compatible Gateway',
-		about: 'Your own gateway (new-api, LiteLLM, ...), Azure OpenAI or OpenAI',
+		about: 'Your own gateway or any other (new-api, LiteLLM, Azure OpenAI, ...)',
 		credentialName: 'openAiCompatibleVideoApi',
 		credentialDisplayName: 'OpenAI-Compatible Video API',
 		defaultBaseUrl: '',

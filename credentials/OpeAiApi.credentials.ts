@@ -16,7 +16,7 @@ export class OpeAiApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		aboutProperty(
-			'OpeAI (<a href="https://api-platform.ope.ai" target="_blank">api-platform.ope.ai</a>, not a misspelling of OpenAI) is a hosted API platform that serves Sora video models through an OpenAI-style API. Running your own gateway? Choose Any OpenAI-Compatible Gateway as the node's Provider, and its OpenAI-Compatible Video API credential.',
+			'OpeAI (<a href="https://api-platform.ope.ai" target="_blank">api-platform.ope.ai</a>, not a misspelling of OpenAI) is a hosted API platform that serves Sora video models through an OpenAI-style API. Your own gateway? Choose Any OpenAI-Compatible Gateway as the Provider.',
 		),
 		{
 			displayName: 'Authentication',

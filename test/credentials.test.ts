@@ -121,7 +121,7 @@ describe('the credential dialog explains itself', () => {
 		const type = await credentialType('opeAiApi');
 		expect(type.properties[0].displayName).toContain('<a href="https://api-platform.ope.ai" target="_blank">');
 		expect(type.properties[0].displayName).toContain('not a misspelling of OpenAI');
-		expect(type.properties[0].displayName).toContain('OpenAI-Compatible Video API credential');
+		expect(type.properties[0].displayName).toContain('Choose Any OpenAI-Compatible Gateway as the Provider');
 		expect(type.documentationUrl).toBe('https://api-platform.ope.ai');
 	});
 

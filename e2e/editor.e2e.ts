@@ -342,7 +342,7 @@ it('a user finds Sora Video and its trigger by searching "Sora", adds both, and 
 		await providerField().click();
 		await page.locator('.el-select-dropdown__item:visible').filter({ has: page.getByText('OpeAI', { exact: true }) }).click();
 		await ndv.getByText(/no endpoint that lists video tasks/).first().waitFor();
-		expect(await ndv.getByText(/choose VoidAI or OpenAI-Compatible Gateway as the Provider/).count()).toBeGreaterThan(0);
+		expect(await ndv.getByText(/choose VoidAI or Any OpenAI-Compatible Gateway as the Provider/).count()).toBeGreaterThan(0);
 		expect(await operation.locator('input').first().inputValue()).toBe('List');
 		expect(await credentialLabelText()).toBe('Credential for OpeAI API');
 		await page.locator('.el-select-dropdown__item').filter({ visible: true }).first().waitFor({ state: 'hidden' });

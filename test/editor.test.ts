@@ -189,8 +189,8 @@ describe.each(PROVIDER_IDS)('%s', (provider) => {
 			const unserved = !offers.list && ['list', 'remix', 'delete'].includes(operation);
 			const onlyCompatible = provider !== 'openAiCompatible' && compatibleOnly.includes(operation);
 			expect(notices).toHaveLength(unserved || onlyCompatible ? 1 : 0);
-			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or OpenAI-Compatible Gateway as the Provider\.$/);
-			if (onlyCompatible) expect(notices[0].displayName).toMatch(/choose OpenAI-Compatible Gateway as the Provider\.$/);
+			if (unserved) expect(notices[0].displayName).toMatch(/VoidAI or Any OpenAI-Compatible Gateway as the Provider\.$/);
+			if (onlyCompatible) expect(notices[0].displayName).toMatch(/choose Any OpenAI-Compatible Gateway as the Provider\.$/);
 		}
 	});
 

@@ -460,13 +460,21 @@ const ROUTE_DOES: Record<Capability, string> = {
 
 /** "A", "A or B", "A, B or C": provider names as the registry spells them. */
 function namesOf(providers: ReadonlyArray<Pick<ProviderDefinition, 'displayName'>>, conjunction: 'or' | 'and'): string {
-	const names = providers.map((provider) => provider.displayName);
+	return inList(providers.map((provider) => provider.displayName), conjunction);
+}
+
+/** Providers as the Provider field lists them ("Any OpenAI-Compatible Gateway"): what to choose there. */
+function choicesOf(providers: ReadonlyArray<Pick<ProviderDefinition, 'choiceName'>>): string {
+	return inList(providers.map((provider) => provider.choiceName), 'or');
+}
+
+function inList(names: string[], conjunction: 'or' | 'and'): string {
 	return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
 }
 
 /** A route the chosen provider lacks (or a gateway answered it does not have): refused, naming the providers that have it. */
 export function unsupportedOperationError(node: INode, provider: ProviderDefinition, capability: Capability, itemIndex?: number, answer?: string): NodeOperationError {
-	const serving = namesOf(providersServing(capability).filter((other) => other.id !== provider.id), 'or');
+	const serving = choicesOf(providersServing(capability).filter((other) => other.id !== provider.id));
 	const elsewhere = serving ? `a Provider that offers it (${serving}) with its credential` : 'another Provider';
 	const description =
 		capability === 'list'
@@ -479,7 +487,7 @@ export function unsupportedOperationError(node: INode, provider: ProviderDefinit
 /** The notice an operation shows to the providers that cannot serve it; the operation stays as picked. */
 export function operationNotServedNotice(operation: { displayName: string; needs: Capability }, lacking: ProviderDefinition[], serving: ProviderDefinition[]): string {
 	const have = lacking.length === 1 ? 'has' : 'have';
-	const use = serving.length > 0 ? ` To use ${operation.displayName}, choose ${namesOf(serving, 'or')} as the Provider.` : '';
+	const use = serving.length > 0 ? ` To use ${operation.displayName}, choose ${choicesOf(serving)} as the Provider.` : '';
 	return `${namesOf(lacking, 'and')} ${have} no endpoint that ${ROUTE_DOES[operation.needs]}: ${operation.displayName} would fail with this provider.${use}`;
 }
 

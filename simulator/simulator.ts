@@ -572,8 +572,9 @@ export class ProviderSimulator {
 		const size = variant === 'video' ? task.contentBytes : 2048;
 		const headers: Record<string, string> = { 'Cache-Control': 'public, max-age=86400' };
 		if (dialect === 'newapi') {
-			// new-api proxies the storage bucket's headers verbatim: generic type, chunked.
+			// new-api proxies the storage bucket's headers verbatim: generic type, chunked, the bucket's ETag.
 			headers['Content-Type'] = 'binary/octet-stream';
+			headers.ETag = `"${task.id}-${variant}-${size}"`;
 		} else {
 			headers['Content-Type'] = MIME[variant];
 			headers['Content-Length'] = String(size);

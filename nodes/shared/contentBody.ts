@@ -86,6 +86,17 @@ export function declaredLength(headers: Record<string, string>): number | null {
 	return Number(value.trim());
 }
 
+/**
+ * Asked of every content request: a video is already compressed, and a body n8n's client decodes has a
+ * Content-Length that does not count the bytes the node sees.
+ */
+export const IDENTITY: Readonly<Record<string, string>> = { 'Accept-Encoding': 'identity' };
+
+/** Two answers' validators (ETag, Last-Modified) name the same file, as far as both say. */
+function sameValidator(first: string | undefined, later: string | undefined): boolean {
+	return first === undefined || later === undefined || first === later;
+}
+
 /** `bytes 100-199/200` -> {start: 100, total: 200}. */
 export function parseContentRange(value: string | undefined): { start: number; total: number | null } | null {
 	const match = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec((value ?? '').trim());
@@ -99,9 +110,12 @@ type Listener = (...args: unknown[]) => void;
 export class ContentBody implements AsyncIterable<Buffer> {
 	private source: ByteSource;
 	private iterator: AsyncIterator<unknown>;
-	private readonly expected: number | null;
-	private readonly acceptsRanges: boolean;
+	/** The file's size: Content-Length, a first slice's total, or a resume's total when the first answer had no length. */
+	private expected: number | null;
+	private acceptsRanges: boolean;
+	/** What tells this file from a replaced one: a resume must carry the same (and asks for it with If-Range). */
 	private readonly etag: string | undefined;
+	private readonly lastModified: string | undefined;
 	/** A 206 whose bytes are not the file's start (or whose size is not said): never stored as the file. */
 	readonly misplaced: boolean;
 	private received = 0;
@@ -129,6 +143,7 @@ export class ContentBody implements AsyncIterable<Buffer> {
 		this.acceptsRanges = slice !== null || (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
 		this.misplaced = first.statusCode === 206 && (slice === null || slice.start !== 0 || slice.total === null);
 		this.etag = first.headers.etag;
+		this.lastModified = first.headers['last-modified'];
 		// n8n aborts the request on Stop, but a body already streaming is not ended by that: end it here.
 		client.signal?.addEventListener('abort', this.onAbort, { once: true });
 	}
@@ -201,6 +216,12 @@ export class ContentBody implements AsyncIterable<Buffer> {
 				const value = result.value;
 				const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
 				this.received += chunk.length;
+				if (this.expected !== null && this.received > this.expected) {
+					// More bytes than the length: n8n's client decoded a compressed body (and dropped its Content-Encoding), so
+					// the length counted compressed bytes, and ranges would name compressed offsets.
+					this.expected = null;
+					this.acceptsRanges = false;
+				}
 				if (this.received - this.progressMark >= MIN_PROGRESS_BYTES) {
 					this.progressMark = this.received;
 					this.progressAt = Date.now();
@@ -264,12 +285,15 @@ export class ContentBody implements AsyncIterable<Buffer> {
 		this.fault = undefined;
 		if (cause instanceof CancelledError || this.client.signal?.aborted) throw cancelled(this.client.node);
 		const fault = cause instanceof StalledDownloadError || cause instanceof IncompleteDownloadError ? cause : new IncompleteDownloadError(this.received, this.expected);
-		if (!this.acceptsRanges || this.budget.retriesLeft <= 0 || this.destroyed) throw fault;
+		const validator = this.etag ?? this.lastModified;
+		// A resume is spliced onto the bytes already stored: only where the file can be told to be the same one, by its
+		// size or by a validator. Otherwise the whole file is asked for again (readContent).
+		if (!this.acceptsRanges || (this.expected === null && validator === undefined) || this.budget.retriesLeft <= 0 || this.destroyed) throw fault;
 		this.budget.retriesLeft--;
 		const attempt = this.client.options.maxRetries - this.budget.retriesLeft - 1;
 		await sleep(backoffDelay(attempt, this.client.options), this.client.signal, this.client.node);
-		const headers: Record<string, string> = { Range: `bytes=${this.received}-` };
-		if (this.etag) headers['If-Range'] = this.etag;
+		const headers: Record<string, string> = { ...IDENTITY, Range: `bytes=${this.received}-` };
+		if (validator) headers['If-Range'] = validator;
 		const response = await this.client.request(this.request.path, {
 			qs: this.request.qs,
 			action: 'download',
@@ -283,12 +307,17 @@ export class ContentBody implements AsyncIterable<Buffer> {
 			response.statusCode !== 206 ||
 			!range ||
 			range.start !== this.received ||
-			(this.expected !== null && range.total !== null && range.total !== this.expected)
+			(this.expected !== null && range.total !== null && range.total !== this.expected) ||
+			(this.expected === null && range.total === null) ||
+			!sameValidator(this.etag, response.headers.etag) ||
+			!sameValidator(this.lastModified, response.headers['last-modified'])
 		) {
-			// The server sent something other than the missing part (e.g. the whole file, or it changed): start over.
+			// The server sent something other than the missing part of this file (the whole file, a slice of unknown
+			// size, or a replaced file that ignored If-Range): start over.
 			stream.destroy();
 			throw fault;
 		}
+		if (this.expected === null) this.expected = range.total;
 		this.source = stream;
 		this.iterator = stream[Symbol.asyncIterator]();
 	}
@@ -434,7 +463,7 @@ export function isBodyFault(error: unknown): boolean {
 export async function readContent<T>(client: VideoApiClient, request: BodyRequest, reader: ContentReader<T>): Promise<T> {
 	const budget = { retriesLeft: client.options.maxRetries };
 	for (let attempt = 0; ; attempt++) {
-		const response = await client.request(request.path, { qs: request.qs, action: 'download', taskId: request.taskId });
+		const response = await client.request(request.path, { qs: request.qs, action: 'download', taskId: request.taskId, headers: { ...IDENTITY } });
 		const { statusCode } = response;
 		if (statusCode < 200 || statusCode >= 300 || statusCode === 202) return await reader.answer(response);
 		const body = new ContentBody(client, request, { stream: response.body as ByteSource, headers: response.headers, statusCode }, budget);

@@ -63,7 +63,7 @@ function replacement(like: Buffer, size: number): Buffer {
 
 it('a chunked answer without ETag or Last-Modified is not resumed (nothing tells its file): it is downloaded again whole', async () => {
 	const video = fakeMp4(600_000);
-	serve('a', (req, res, attempt) => {
+	serve('a', (_req, res, attempt) => {
 		res.writeHead(200, { 'Content-Type': 'video/mp4', 'Accept-Ranges': 'bytes' });
 		if (attempt === 1) cut(res, video, 200_000);
 		else res.end(video);

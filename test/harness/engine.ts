@@ -219,12 +219,12 @@ export function additionalDataFor(helper: ICredentialsHelper, executionId: strin
 let executionCounter = 0;
 
 /** A node of this package as a workflow holds it, with a reference to each test credential. */
-function packageNode(name: string, nodeType: string, parameters: INodeParameters, credentials: Record<string, unknown>): INode {
+function packageNode(name: string, nodeType: string, parameters: INodeParameters, credentials: Record<string, unknown>, typeVersion = 1): INode {
 	return {
 		id: `${nodeType}-under-test`,
 		name,
 		type: `${PACKAGE_NAME}.${nodeType}`,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 		credentials: Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: `cred-${type}`, name: type }])),
@@ -330,9 +330,11 @@ export async function createPoller(options: {
 	workflowId?: string;
 	/** Like n8n's default engine: one poll context for every poll of this activation (else one per poll). */
 	oneContext?: boolean;
+	/** The trigger's version (1 unless given). */
+	typeVersion?: number;
 }): Promise<PollHarness> {
 	const loader = await loadPackage();
-	const node = packageNode('Sora Video Trigger', options.nodeType, options.parameters, options.credentials);
+	const node = packageNode('Sora Video Trigger', options.nodeType, options.parameters, options.credentials, options.typeVersion);
 	const nodeTypes = nodeTypesFrom(loader);
 	const staticData = options.staticData ?? {};
 	const workflowId = options.workflowId ?? `wf-trigger-${++workflowCounter}`;
@@ -340,7 +342,7 @@ export async function createPoller(options: {
 		new Workflow({ id: workflowId, name: 'trigger test', nodes: [node], connections: {}, active: true, nodeTypes, staticData: data, settings: {} });
 	const workflow = makeWorkflow(staticData);
 	const helper = new TestCredentialsHelper(loader, options.credentials);
-	const nodeType = nodeTypes.getByNameAndVersion(node.type, 1);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	if (!nodeType.poll) throw new Error(`${node.type} is not a polling trigger`);
 	const pollFn = nodeType.poll;
 	let saved: IDataObject = JSON.parse(JSON.stringify(staticData)) as IDataObject;

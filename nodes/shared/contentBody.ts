@@ -92,9 +92,9 @@ export function declaredLength(headers: Record<string, string>): number | null {
  */
 export const IDENTITY: Readonly<Record<string, string>> = { 'Accept-Encoding': 'identity' };
 
-/** Two answers' validators (ETag, Last-Modified) name the same file, as far as both say. */
+/** A resume names the same file: it carries the validator (ETag, Last-Modified) the first answer had, unchanged. */
 function sameValidator(first: string | undefined, later: string | undefined): boolean {
-	return first === undefined || later === undefined || first === later;
+	return first === undefined || first === later;
 }
 
 /** `bytes 100-199/200` -> {start: 100, total: 200}. */
@@ -116,6 +116,9 @@ export class ContentBody implements AsyncIterable<Buffer> {
 	/** What tells this file from a replaced one: a resume must carry the same (and asks for it with If-Range). */
 	private readonly etag: string | undefined;
 	private readonly lastModified: string | undefined;
+	/** The first answer was a 206 slice, or a resume has been spliced on: its body can never be longer than said. */
+	private firstWasSlice: boolean;
+	private resumed = false;
 	/** A 206 whose bytes are not the file's start (or whose size is not said): never stored as the file. */
 	readonly misplaced: boolean;
 	private received = 0;
@@ -142,8 +145,11 @@ export class ContentBody implements AsyncIterable<Buffer> {
 		this.expected = slice?.total ?? declaredLength(first.headers);
 		this.acceptsRanges = slice !== null || (first.headers['accept-ranges'] ?? '').toLowerCase().includes('bytes');
 		this.misplaced = first.statusCode === 206 && (slice === null || slice.start !== 0 || slice.total === null);
-		this.etag = first.headers.etag;
+		// A weak ETag may not be sent as If-Range (RFC 9110 13.1.5): a server would answer the whole file.
+		const etag = first.headers.etag;
+		this.etag = etag && !etag.startsWith('W/') ? etag : undefined;
 		this.lastModified = first.headers['last-modified'];
+		this.firstWasSlice = first.statusCode === 206;
 		// n8n aborts the request on Stop, but a body already streaming is not ended by that: end it here.
 		client.signal?.addEventListener('abort', this.onAbort, { once: true });
 	}
@@ -217,8 +223,10 @@ export class ContentBody implements AsyncIterable<Buffer> {
 				const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
 				this.received += chunk.length;
 				if (this.expected !== null && this.received > this.expected) {
-					// More bytes than the length: n8n's client decoded a compressed body (and dropped its Content-Encoding), so
-					// the length counted compressed bytes, and ranges would name compressed offsets.
+					// More bytes than a slice said: not this file. Start over.
+					if (this.firstWasSlice || this.resumed) throw new IncompleteDownloadError(this.received, this.expected);
+					// More bytes than a 200's length: n8n's client decoded a compressed body (and dropped its Content-Encoding),
+					// so the length counted compressed bytes, and ranges would name compressed offsets.
 					this.expected = null;
 					this.acceptsRanges = false;
 				}
@@ -309,6 +317,7 @@ export class ContentBody implements AsyncIterable<Buffer> {
 			range.start !== this.received ||
 			(this.expected !== null && range.total !== null && range.total !== this.expected) ||
 			(this.expected === null && range.total === null) ||
+			(range.total !== null && range.total <= range.start) ||
 			!sameValidator(this.etag, response.headers.etag) ||
 			!sameValidator(this.lastModified, response.headers['last-modified'])
 		) {
@@ -318,6 +327,7 @@ export class ContentBody implements AsyncIterable<Buffer> {
 			throw fault;
 		}
 		if (this.expected === null) this.expected = range.total;
+		this.resumed = true;
 		this.source = stream;
 		this.iterator = stream[Symbol.asyncIterator]();
 	}

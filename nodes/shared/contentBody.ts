@@ -116,9 +116,8 @@ export class ContentBody implements AsyncIterable<Buffer> {
 	/** What tells this file from a replaced one: a resume must carry the same (and asks for it with If-Range). */
 	private readonly etag: string | undefined;
 	private readonly lastModified: string | undefined;
-	/** The first answer was a 206 slice, or a resume has been spliced on: its body can never be longer than said. */
-	private firstWasSlice: boolean;
-	private resumed = false;
+	/** The size was said by a Content-Range (a first slice, or a resume spliced on): more bytes than that is not this file. */
+	private sizeFromRange: boolean;
 	/** A 206 whose bytes are not the file's start (or whose size is not said): never stored as the file. */
 	readonly misplaced: boolean;
 	private received = 0;
@@ -149,7 +148,7 @@ export class ContentBody implements AsyncIterable<Buffer> {
 		const etag = first.headers.etag;
 		this.etag = etag && !etag.startsWith('W/') ? etag : undefined;
 		this.lastModified = first.headers['last-modified'];
-		this.firstWasSlice = first.statusCode === 206;
+		this.sizeFromRange = slice !== null;
 		// n8n aborts the request on Stop, but a body already streaming is not ended by that: end it here.
 		client.signal?.addEventListener('abort', this.onAbort, { once: true });
 	}
@@ -224,7 +223,7 @@ export class ContentBody implements AsyncIterable<Buffer> {
 				this.received += chunk.length;
 				if (this.expected !== null && this.received > this.expected) {
 					// More bytes than a slice said: not this file. Start over.
-					if (this.firstWasSlice || this.resumed) throw new IncompleteDownloadError(this.received, this.expected);
+					if (this.sizeFromRange) throw new IncompleteDownloadError(this.received, this.expected);
 					// More bytes than a 200's length: n8n's client decoded a compressed body (and dropped its Content-Encoding),
 					// so the length counted compressed bytes, and ranges would name compressed offsets.
 					this.expected = null;
@@ -327,7 +326,7 @@ export class ContentBody implements AsyncIterable<Buffer> {
 			throw fault;
 		}
 		if (this.expected === null) this.expected = range.total;
-		this.resumed = true;
+		this.sizeFromRange = true;
 		this.source = stream;
 		this.iterator = stream[Symbol.asyncIterator]();
 	}

@@ -5,67 +5,16 @@
  * spliced onto the old one's start. Also: a compressed body n8n's client decodes is not "cut short" by its own
  * Content-Length.
  */
-import type { IncomingMessage, ServerResponse } from 'http';
 import { gzipSync } from 'zlib';
 
-import { readBinary, runNode, useBinaryMode } from './harness/engine';
-import type { TestServer } from './harness/server';
-import { fakeMp4, startServer } from './harness/server';
-import { KEY } from './harness/sora';
+import { ctx, cut, download, fakeMp4, rangeStart, replacement, serve, setup } from './harness/resumeServer';
 
-let server: TestServer;
-const requests: Array<{ range?: string; ifRange?: string; acceptEncoding?: string }> = [];
-
-beforeEach(async () => {
-	requests.length = 0;
-	server = await startServer();
-	await useBinaryMode('filesystem');
-});
-afterEach(async () => {
-	await server.close();
-});
-
-function serve(taskId: string, handler: (req: IncomingMessage, res: ServerResponse, attempt: number) => void): void {
-	server.route('GET', `/v1/videos/${taskId}`, (_req, res) => {
-		res.writeHead(200, { 'Content-Type': 'application/json' });
-		res.end(JSON.stringify({ id: taskId, status: 'completed' }));
-	});
-	server.route('GET', `/v1/videos/${taskId}/content`, (req, res) => {
-		requests.push({ range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, acceptEncoding: req.headers['accept-encoding'] });
-		handler(req, res, requests.length);
-	});
-}
-
-/** Sends the first `bytes` of `file`, then drops the connection. */
-function cut(res: ServerResponse, file: Buffer, bytes: number): void {
-	// The connection ends early. The node may hold fewer bytes than were sent (Node drops what it had buffered but not
-	// handed on when the body is aborted), so the offset a resume names is checked as at most `bytes`, never exactly.
-	res.write(file.subarray(0, bytes), () => res.socket?.end());
-}
+setup();
+const { requests } = ctx;
 
 /** The offsets of the Range requests (undefined: a request for the whole file). */
 function offsets(): Array<number | undefined> {
 	return requests.map((request) => (request.range === undefined ? undefined : Number(/^bytes=(\d+)-$/.exec(request.range)?.[1])));
-}
-
-function rangeStart(req: IncomingMessage): number {
-	return Number(/bytes=(\d+)-/.exec(String(req.headers.range))?.[1]);
-}
-
-async function download(taskId: string, retries = 3) {
-	const result = await runNode({
-		nodeType: 'soraVideo',
-		parameters: { provider: 'openAiCompatible', operation: 'downloadContent', taskId, variant: 'video', binaryPropertyName: 'data', options: { retries, retryDelay: 1, timeout: 5 } },
-		credentials: { openAiCompatibleVideoApi: { apiKey: KEY, baseUrl: server.url } },
-	});
-	return { ...result, stored: result.items[0] ? await readBinary(result.items[0]) : undefined };
-}
-
-/** Another file of `size` bytes that starts like `like` (so the sniffer takes it for the same kind). */
-function replacement(like: Buffer, size: number): Buffer {
-	const other = Buffer.from(fakeMp4(size).map((byte) => byte ^ 0x55));
-	like.copy(other, 0, 0, 12);
-	return other;
 }
 
 it('a chunked answer without ETag or Last-Modified is not resumed (nothing tells its file): it is downloaded again whole', async () => {

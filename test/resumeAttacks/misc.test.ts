@@ -1,5 +1,6 @@
+/** Outside review, second pass: attacks on the resume rules (a resume must never splice two files or exceed what was said). Each break it found is a test in test/resumeAttacks/ that failed before its fix. */
 import { gzipSync } from 'zlib';
-import { ctx, cut, download, fakeMp4, rangeStart, replacement, serve, setup } from './common';
+import { ctx, cut, download, fakeMp4, rangeStart, replacement, serve, setup } from '../harness/resumeServer';
 
 setup();
 

@@ -1,5 +1,5 @@
 /** A 206 without the ETag the first answer had is taken as the same file (sameValidator: undefined matches anything). */
-import { cut, download, fakeMp4, rangeStart, replacement, serve, setup } from './common';
+import { cut, download, fakeMp4, rangeStart, replacement, serve, setup } from '../harness/resumeServer';
 
 setup();
 

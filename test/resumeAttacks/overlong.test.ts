@@ -1,5 +1,5 @@
 /** A 206 whose body runs past its Content-Range (or past the file's size) drops the size check: longer file stored as success. */
-import { cut, download, fakeMp4, rangeStart, serve, setup } from './common';
+import { cut, download, fakeMp4, rangeStart, serve, setup } from '../harness/resumeServer';
 
 setup();
 

@@ -1,5 +1,5 @@
 /** A weak ETag is sent as If-Range (RFC 9110 13.1.5: a client MUST NOT). An RFC server then answers 200 (weak never matches). */
-import { ctx, cut, download, fakeMp4, rangeStart, serve, setup } from './common';
+import { ctx, cut, download, fakeMp4, rangeStart, serve, setup } from '../harness/resumeServer';
 
 setup();
 

@@ -1,10 +1,14 @@
-/** Outside review, second pass: attacks on the resume rules (a resume must never splice two files or exceed what was said). Each break it found is a test here that failed before its fix. */
+/**
+ * A download's server, for the resume tests (test/resumeSameFile.test.ts, test/resumeAttacks/): each content request
+ * recorded (Range, If-Range, Accept-Encoding), a handler per attempt, a connection cut after some bytes, and the node
+ * run in n8n's engine against it.
+ */
 import type { IncomingMessage, ServerResponse } from 'http';
 
-import { readBinary, runNode, useBinaryMode } from '../harness/engine';
-import type { TestServer } from '../harness/server';
-import { fakeMp4, startServer } from '../harness/server';
-import { KEY } from '../harness/sora';
+import { readBinary, runNode, useBinaryMode } from './engine';
+import type { TestServer } from './server';
+import { fakeMp4, startServer } from './server';
+import { KEY } from './sora';
 
 export const ctx: { server: TestServer; requests: Array<{ range?: string; ifRange?: string; acceptEncoding?: string }> } = {
 	server: undefined as unknown as TestServer,
